@@ -1,0 +1,45 @@
+# Vintage AI — set-up and everyday commands. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export VINTAGE_AI_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(VINTAGE_AI_DATA_DIR)/dagster_home
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install demo test lint dev home clean-data
+
+install: $(STAMP)
+
+# torch first, pinned: the CPU build is taken and the resolver never pulls CUDA wheels.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+home:
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+## Write the synthetic demo data and materialise the whole graph, offline.
+demo: install home
+	$(BIN)/vintage-ai demo
+
+## The test suite.
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+## The Dagster UI (and daemon) on http://127.0.0.1:3000 over the same data directory.
+dev: install home
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+clean-data:
+	rm -rf $(VINTAGE_AI_DATA_DIR)/warehouse.duckdb $(VINTAGE_AI_DATA_DIR)/mlflow $(VINTAGE_AI_DATA_DIR)/dagster_home $(VINTAGE_AI_DATA_DIR)/inbox

@@ -1,0 +1,3 @@
+"""Vintage AI: market intelligence for classic cars, as a Dagster asset graph."""
+
+__version__ = "0.1.0"

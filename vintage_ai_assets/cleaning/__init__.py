@@ -1,0 +1,1 @@
+"""The clean layer's logic: markup stripping, language, spam, car matching, mentions."""

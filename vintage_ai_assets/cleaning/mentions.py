@@ -1,0 +1,185 @@
+"""Build ``clean.mentions`` from raw posts: one row per (text, car), rejects quarantined.
+
+Steps, each with its quarantine reason: removed/deleted bodies (``removed``), bot
+authors (``bot``), spam (``spam``), overlong texts (``too_long``), exact re-posts by the
+same author (``duplicate``), and texts that name no catalog car (``no_car``). Language
+is detected and kept; comments that name no car inherit the cars of their thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from vintage_ai_assets.catalog import Catalog
+from vintage_ai_assets.cleaning.language import detect_language
+from vintage_ai_assets.cleaning.matching import CarMatcher
+from vintage_ai_assets.cleaning.spam import is_spam
+from vintage_ai_assets.cleaning.text import (
+    MAX_TEXT_CHARS,
+    content_hash,
+    is_removed,
+    normalised_for_dedup,
+    strip_markup,
+)
+from vintage_ai_assets.sources.records import EXCERPT_CHARS
+
+MENTION_COLUMNS = [
+    "mention_id",
+    "car",
+    "source",
+    "source_id",
+    "record_id",
+    "kind",
+    "thread_id",
+    "created_at",
+    "date",
+    "text",
+    "text_hash",
+    "dedup_hash",
+    "author_hash",
+    "url",
+    "lang",
+    "engagement",
+    "matched_by",
+]
+QUARANTINE_COLUMNS = ["record_id", "source", "locator", "reason", "excerpt", "created_at"]
+TOO_LONG_CHARS = 200_000
+
+
+@dataclass
+class MentionsResult:
+    """Mentions of the window, the rejected records, and counts per reason."""
+
+    mentions: pd.DataFrame
+    quarantine: pd.DataFrame
+
+    @property
+    def reasons(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in self.quarantine["reason"].value_counts().items()}
+
+
+def mention_id(record_id: str, car: str) -> str:
+    return hashlib.blake2b(f"{record_id}|{car}".encode(), digest_size=8).hexdigest()
+
+
+def build_mentions(
+    posts: pd.DataFrame,
+    catalog: Catalog,
+    thread_cars: dict[str, list[str]] | None = None,
+    seen_dedup: Iterable[tuple[str, str]] = (),
+    matcher: CarMatcher | None = None,
+) -> MentionsResult:
+    """Clean, filter, language-tag and car-match raw posts.
+
+    ``thread_cars`` maps thread ids seen before this batch to their cars (for comments
+    that only say "mine did too"); ``seen_dedup`` holds (author_hash, dedup_hash) pairs
+    already kept earlier, so a re-post on a later day is a duplicate too.
+    """
+    matcher = matcher or CarMatcher(catalog)
+    thread_cars = dict(thread_cars or {})
+    seen = set(seen_dedup)
+    known = set(catalog.slugs)
+    rows: list[dict] = []
+    rejects: list[dict] = []
+    ordered = posts.sort_values(["created_at", "record_id"], kind="stable")
+
+    def reject(post: dict, reason: str, text: str) -> None:
+        rejects.append(
+            {
+                "record_id": post["record_id"],
+                "source": post["source"],
+                "locator": post["locator"],
+                "reason": reason,
+                "excerpt": text[:EXCERPT_CHARS],
+                "created_at": post["created_at"],
+            }
+        )
+
+    pending_comments: list[tuple[dict, str, str]] = []
+    for post in ordered.to_dict("records"):
+        title = strip_markup(post.get("title") or "")
+        body_raw = post.get("text") or ""
+        if len(body_raw) > TOO_LONG_CHARS:
+            reject(post, "too_long", body_raw)
+            continue
+        body = "" if is_removed(body_raw) else strip_markup(body_raw)
+        text = f"{title}\n\n{body}".strip() if title else body
+        if not text or (not title and is_removed(body_raw)):
+            reject(post, "removed", body_raw)
+            continue
+        if post.get("author_is_bot"):
+            reject(post, "bot", text)
+            continue
+        if is_spam(text):
+            reject(post, "spam", text)
+            continue
+        dedup = hashlib.blake2b(normalised_for_dedup(text).encode(), digest_size=8).hexdigest()
+        key = (post.get("author_hash") or "", dedup)
+        if key in seen:
+            reject(post, "duplicate", text)
+            continue
+        seen.add(key)
+        text = text[:MAX_TEXT_CHARS]
+        cars = matcher.cars(text)
+        matched_by = "alias"
+        hint = post.get("car_hint")
+        if isinstance(hint, str) and hint in known and hint not in cars:
+            cars.append(hint)
+            matched_by = "source" if len(cars) == 1 else matched_by
+        if post["kind"] == "submission" and post.get("thread_id"):
+            thread_cars[post["thread_id"]] = cars
+        if not cars:
+            if post["kind"] == "comment" and post.get("thread_id"):
+                pending_comments.append((post, text, dedup))
+            else:
+                reject(post, "no_car", text)
+            continue
+        rows.extend(_rows(post, text, dedup, cars, matched_by))
+    for post, text, dedup in pending_comments:
+        cars = thread_cars.get(post["thread_id"]) or []
+        if cars:
+            rows.extend(_rows(post, text, dedup, cars, "thread"))
+        else:
+            reject(post, "no_car", text)
+    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    if not mentions.empty:
+        langs = {t: detect_language(t) for t in mentions["text"].unique()}
+        mentions["lang"] = mentions["text"].map(langs)
+    mentions["created_at"] = pd.to_datetime(mentions["created_at"]).astype("datetime64[ns]")
+    mentions["date"] = mentions["created_at"].dt.normalize()
+    mentions["engagement"] = mentions["engagement"].astype("int64")
+    mentions = mentions.sort_values(["created_at", "mention_id"], kind="stable").reset_index(
+        drop=True
+    )
+    quarantine = pd.DataFrame(rejects, columns=QUARANTINE_COLUMNS)
+    quarantine["created_at"] = pd.to_datetime(quarantine["created_at"]).astype("datetime64[ns]")
+    return MentionsResult(mentions, quarantine)
+
+
+def _rows(post: dict, text: str, dedup: str, cars: list[str], matched_by: str) -> list[dict]:
+    return [
+        {
+            "mention_id": mention_id(post["record_id"], car),
+            "car": car,
+            "source": post["source"],
+            "source_id": post["source_id"],
+            "record_id": post["record_id"],
+            "kind": post["kind"],
+            "thread_id": post.get("thread_id"),
+            "created_at": post["created_at"],
+            "date": None,
+            "text": text,
+            "text_hash": content_hash(text),
+            "dedup_hash": dedup,
+            "author_hash": post.get("author_hash"),
+            "url": post.get("url"),
+            "lang": None,
+            "engagement": int(post.get("score") or 0) + int(post.get("replies") or 0),
+            "matched_by": matched_by,
+        }
+        for car in cars
+    ]

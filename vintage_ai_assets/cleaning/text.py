@@ -1,0 +1,46 @@
+"""Plain text out of HTML/markdown, and stable content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_MD_LINK = re.compile(r"!?\[([^\]]{0,500})\]\((?:[^)\s]{0,2000})\)")
+_MD_MARKS = re.compile(r"(\*\*|__|~~|`{1,3}|^#{1,6}\s+|^>\s?)", re.MULTILINE)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_NEWLINES = re.compile(r"\n{3,}")
+REMOVED_BODIES = {"[removed]", "[deleted]", "removed", "deleted", "[ removed by reddit ]"}
+MAX_TEXT_CHARS = 20_000
+
+
+def strip_markup(text: str) -> str:
+    """Remove HTML tags (and script/style bodies), markdown marks and extra whitespace."""
+    if not text:
+        return ""
+    out = _SCRIPT.sub(" ", text)
+    out = _TAG.sub(" ", out)
+    out = html.unescape(out)
+    out = _MD_LINK.sub(r"\1", out)
+    out = _MD_MARKS.sub("", out)
+    out = out.replace("\u200b", "")
+    out = _SPACES.sub(" ", out)
+    out = "\n".join(line.strip() for line in out.split("\n"))
+    return _NEWLINES.sub("\n\n", out).strip()
+
+
+def is_removed(text: str) -> bool:
+    """Whether a body is a removed/deleted placeholder."""
+    return text.strip().lower() in REMOVED_BODIES
+
+
+def content_hash(text: str) -> str:
+    """Stable 16-byte hex hash of a text (the embedding cache key)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def normalised_for_dedup(text: str) -> str:
+    """Lower-case, whitespace- and punctuation-insensitive form used to find duplicates."""
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()

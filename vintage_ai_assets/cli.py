@@ -1,0 +1,236 @@
+"""The `vintage-ai` command: demo, backfill, refresh, status, generate-demo.
+
+Runs go through the Dagster instance of the data directory (so they show in the UI's run
+history); a range of days is always one run, not one process per day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from vintage_ai_assets.paths import DataPaths
+
+PROJECT_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
+
+
+class CliError(Exception):
+    """An error reported to the user as one line."""
+
+
+def _prepare_instance(paths: DataPaths):
+    os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    if PROJECT_DAGSTER_YAML.exists() and (
+        not target.exists() or target.read_bytes() != PROJECT_DAGSTER_YAML.read_bytes()
+    ):
+        shutil.copy(PROJECT_DAGSTER_YAML, target)
+    import dagster as dg
+
+    return dg.DagsterInstance.get()
+
+
+def _root_cause(error) -> str:
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    lines = [line for line in error.message.strip().splitlines() if line.strip()]
+    return lines[0] if lines else error.cls_name
+
+
+def _parse_day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{what} must be a date like 2026-01-31, got {text!r}") from None
+
+
+class Platform:
+    """The definitions and instance of one data directory, and the runs the CLI launches."""
+
+    def __init__(self, paths: DataPaths, log_level: str = "WARNING") -> None:
+        self.log_level = log_level
+        self.paths = paths.ensure()
+        self.instance = _prepare_instance(paths)
+        from vintage_ai_assets.definitions import build_definitions
+
+        self.defs = build_definitions(paths)
+
+    def sync_cars(self) -> list[str]:
+        from vintage_ai_assets.catalog import load_catalog
+        from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME
+
+        slugs = load_catalog().slugs
+        existing = set(self.instance.get_dynamic_partitions(CAR_PARTITIONS_NAME))
+        missing = [s for s in slugs if s not in existing]
+        if missing:
+            self.instance.add_dynamic_partitions(CAR_PARTITIONS_NAME, missing)
+        return slugs
+
+    def run(self, job: str, tags: dict[str, str] | None = None, partition_key: str | None = None):
+        """Execute one run of ``job`` in this process; raise :class:`CliError` if it fails."""
+        result = self.defs.resolve_job_def(job).execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
+            instance=self.instance,
+            tags=tags or {},
+            partition_key=partition_key,
+            raise_on_error=False,
+        )
+        if not result.success:
+            failures = [
+                f"{event.step_key}: {_root_cause(event.event_specific_data.error)}"
+                for event in result.all_events
+                if event.is_step_failure
+                and event.event_specific_data
+                and event.event_specific_data.error
+            ]
+            raise CliError(
+                f"run {result.run_id[:8]} of {job} failed: {failures[0] if failures else 'see the Dagster UI'}"
+            )
+        return result
+
+    def last_day(self) -> date:
+        return datetime.now(UTC).date() - timedelta(days=1)
+
+    def build(self, start: date, end: date, say=print) -> list:
+        """The catalog, days start..end (one run), then every car (one run)."""
+        from vintage_ai_assets.defs.jobs import CATALOG_JOB, DAILY_JOB, PER_CAR_JOB, range_tags
+        from vintage_ai_assets.defs.partitions import start_date
+
+        first = max(start, date.fromisoformat(start_date()))
+        last = min(end, self.last_day())
+        if last < first:
+            raise CliError(
+                f"no day partitions between {start} and {end} (partitions run {start_date()}..{self.last_day()})"
+            )
+        cars = self.sync_cars()
+        say(f"catalog: {len(cars)} cars")
+        results = [self.run(CATALOG_JOB)]
+        started = time.monotonic()
+        results.append(self.run(DAILY_JOB, tags=range_tags(first.isoformat(), last.isoformat())))
+        say(f"days {first}..{last}: one run, {time.monotonic() - started:.0f}s")
+        started = time.monotonic()
+        results.append(self.run(PER_CAR_JOB, tags=range_tags(cars[0], cars[-1])))
+        say(f"cars ({len(cars)}): one run, {time.monotonic() - started:.0f}s")
+        return results
+
+
+def cmd_generate_demo(args, paths: DataPaths) -> None:
+    from vintage_ai_assets.catalog import load_catalog
+    from vintage_ai_assets.demo.generator import DemoSpec, write_demo_inbox
+
+    spec = (
+        DemoSpec(texts_per_car_month=args.texts_per_car_month)
+        if args.texts_per_car_month
+        else DemoSpec()
+    )
+    summary = write_demo_inbox(paths.ensure().inbox, load_catalog(), spec)
+    print(
+        f"demo data (synthetic): {summary.texts:,} texts, {summary.auction_lots:,} auction lots, "
+        f"{summary.valuation_points:,} valuation points in {len(summary.files)} files under {paths.inbox}"
+    )
+
+
+def cmd_demo(args, paths: DataPaths) -> None:
+    from vintage_ai_assets.defs.partitions import start_date
+    from vintage_ai_assets.reports.summary import render_summary
+    from vintage_ai_assets.warehouse import Warehouse
+
+    started = time.monotonic()
+    cmd_generate_demo(args, paths)
+    platform = Platform(paths)
+    platform.build(date.fromisoformat(start_date()), platform.last_day())
+    print()
+    print(render_summary(Warehouse(paths.warehouse)))
+    print(
+        f"\ndemo finished in {time.monotonic() - started:.0f}s; explore it with `make dev` (http://127.0.0.1:3000)"
+    )
+
+
+def cmd_backfill(args, paths: DataPaths) -> None:
+    start, end = _parse_day(args.start, "--start"), _parse_day(args.end, "--end")
+    if end < start:
+        raise CliError(f"--end {end} is before --start {start}")
+    Platform(paths).build(start, end)
+
+
+def cmd_refresh(args, paths: DataPaths) -> None:
+    platform = Platform(paths)
+    day = platform.last_day()
+    platform.build(day, day)
+
+
+def cmd_status(args, paths: DataPaths) -> None:
+    from vintage_ai_assets.reports.summary import table_status
+    from vintage_ai_assets.warehouse import connect
+
+    if not paths.warehouse.exists():
+        raise CliError(
+            f"no warehouse at {paths.warehouse}: run `vintage-ai demo` or `vintage-ai backfill` first"
+        )
+    connect(
+        paths.warehouse, wait_seconds=args.wait
+    ).close()  # a clear error if a writer holds it too long
+    from vintage_ai_assets.warehouse import Warehouse
+
+    status = table_status(Warehouse(paths.warehouse, wait_seconds=args.wait))
+    print(f"data directory: {paths.root}")
+    print(status.to_string(index=False))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vintage-ai", description="Vintage AI: classic-car market intelligence."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser(
+        "demo", help="write the synthetic demo data and materialise the whole graph"
+    )
+    demo.add_argument(
+        "--texts-per-car-month", type=float, default=None, help="demo volume (default 95)"
+    )
+    demo.set_defaults(func=cmd_demo)
+    gen = sub.add_parser("generate-demo", help="only write the synthetic demo data into the inbox")
+    gen.add_argument("--texts-per-car-month", type=float, default=None)
+    gen.set_defaults(func=cmd_generate_demo)
+    backfill = sub.add_parser(
+        "backfill", help="materialise days START..END (one run) and then every car"
+    )
+    backfill.add_argument("--start", required=True)
+    backfill.add_argument("--end", required=True)
+    backfill.set_defaults(func=cmd_backfill)
+    refresh = sub.add_parser(
+        "refresh", help="the latest complete day and everything downstream of it"
+    )
+    refresh.set_defaults(func=cmd_refresh)
+    status = sub.add_parser("status", help="rows and latest data per table")
+    status.add_argument(
+        "--wait", type=float, default=30.0, help="seconds to wait for a running writer"
+    )
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args, DataPaths.from_env())
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line, not a traceback
+        if os.environ.get("VINTAGE_AI_DEBUG"):
+            raise
+        print(f"vintage-ai: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

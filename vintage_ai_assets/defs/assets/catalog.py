@@ -1,0 +1,43 @@
+"""catalog: the followed cars as a warehouse table (the source of the ``car`` partitions)."""
+
+import dagster as dg
+import pandas as pd
+from dagster_pandera import pandera_schema_to_dagster_type
+
+from vintage_ai_assets import schemas
+from vintage_ai_assets.catalog import Catalog
+from vintage_ai_assets.defs.resources import CatalogResource
+
+
+def catalog_frame(catalog: Catalog) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "car": car.slug,
+                "make": car.make,
+                "model": car.model,
+                "first_year": car.years[0],
+                "last_year": car.years[1],
+                "aliases": list(car.aliases),
+            }
+            for car in catalog.cars
+        ],
+        columns=list(schemas.CATALOG_CARS.columns),
+    )
+
+
+@dg.asset(
+    key=["catalog", "cars"],
+    group_name="catalog",
+    dagster_type=pandera_schema_to_dagster_type(schemas.CATALOG_CARS),
+    io_manager_key="warehouse_io",
+    kinds={"yaml", "duckdb"},
+    pool="warehouse",
+)
+def catalog_cars(catalog: CatalogResource) -> dg.Output:
+    """The car catalog (slug, make, model, production years, aliases)."""
+    frame = catalog_frame(catalog.load())
+    return dg.Output(frame, metadata={"cars": dg.MetadataValue.int(len(frame))})
+
+
+assets = [catalog_cars]

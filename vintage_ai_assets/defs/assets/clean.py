@@ -1,0 +1,142 @@
+"""clean: mentions (one row per text and car) and car-matched auction lots, rejects quarantined."""
+
+import dagster as dg
+import pandas as pd
+from dagster_pandera import pandera_schema_to_dagster_type
+
+from vintage_ai_assets import schemas
+from vintage_ai_assets.cleaning.auction_lots import match_lots
+from vintage_ai_assets.cleaning.history import prior_context
+from vintage_ai_assets.cleaning.mentions import QUARANTINE_COLUMNS, build_mentions
+from vintage_ai_assets.defs.partitions import SINGLE_RUN, daily_partitions, window_of
+from vintage_ai_assets.defs.resources import CatalogResource, WarehouseResource
+from vintage_ai_assets.warehouse import Warehouse
+
+QUARANTINE_TABLE = "clean.quarantine"
+RAW_TEXT_KEYS = {
+    "reddit_archive": ["raw", "reddit_archive"],
+    "reddit_live": ["raw", "reddit_live"],
+    "forum_posts": ["raw", "forum_posts"],
+    "social_posts": ["raw", "social_posts"],
+}
+
+
+def _replace_quarantine(
+    warehouse: Warehouse, stage: str, rejects: pd.DataFrame, start, end
+) -> None:
+    """Replace the window's rejects of one stage in ``clean.quarantine``.
+
+    ``rejects`` has the columns record_id, source, locator, reason, excerpt, created_at.
+    """
+    frame = rejects[QUARANTINE_COLUMNS].assign(stage=stage)
+    text_columns = ["stage", "record_id", "source", "locator", "reason", "excerpt"]
+    frame[text_columns] = frame[text_columns].astype("string")
+    frame["created_at"] = pd.to_datetime(frame["created_at"]).astype("datetime64[ns]")
+    warehouse.replace(
+        QUARANTINE_TABLE,
+        frame,
+        "stage = ? AND created_at >= ? AND created_at < ?",
+        [stage, start, end],
+    )
+
+
+@dg.asset(
+    key=["clean", "mentions"],
+    group_name="clean",
+    ins={name: dg.AssetIn(key=key) for name, key in RAW_TEXT_KEYS.items()},
+    deps=[dg.AssetKey(["catalog", "cars"])],
+    partitions_def=daily_partitions,
+    backfill_policy=SINGLE_RUN,
+    dagster_type=pandera_schema_to_dagster_type(schemas.MENTIONS),
+    metadata={"partition_expr": "created_at"},
+    io_manager_key="warehouse_io",
+    kinds={"python", "duckdb"},
+    pool="warehouse",
+)
+def mentions(
+    context: dg.AssetExecutionContext,
+    catalog: CatalogResource,
+    warehouse: WarehouseResource,
+    reddit_archive: pd.DataFrame,
+    reddit_live: pd.DataFrame,
+    forum_posts: pd.DataFrame,
+    social_posts: pd.DataFrame,
+) -> dg.Output:
+    """One row per (text, car): de-duplicated, spam/bot/removed filtered, language-tagged,
+    matched to the catalog (aliases, make-qualified names, thread context)."""
+    start, end = window_of(context)
+    frames = [f for f in (reddit_archive, reddit_live, forum_posts, social_posts) if len(f)]
+    posts = pd.concat(frames, ignore_index=True) if frames else reddit_archive.iloc[0:0]
+    store = warehouse.get()
+    thread_cars, seen = prior_context(store, posts, before=start)
+    result = build_mentions(posts, catalog.load(), thread_cars, seen)
+    _replace_quarantine(store, "mentions", result.quarantine, start, end)
+    out = result.mentions
+    context.log.info(f"{len(posts)} posts -> {len(out)} mentions; quarantined {result.reasons}")
+    per_car = out["car"].value_counts().head(10).to_dict() if len(out) else {}
+    return dg.Output(
+        out,
+        metadata={
+            "posts": dg.MetadataValue.int(len(posts)),
+            "mentions": dg.MetadataValue.int(len(out)),
+            "cars": dg.MetadataValue.int(out["car"].nunique() if len(out) else 0),
+            "quarantined": dg.MetadataValue.int(len(result.quarantine)),
+            "quarantine_reasons": dg.MetadataValue.json(result.reasons),
+            "languages": dg.MetadataValue.json(
+                {str(k): int(v) for k, v in out["lang"].value_counts().items()}
+            ),
+            "top_cars": dg.MetadataValue.json({str(k): int(v) for k, v in per_car.items()}),
+            "preview": dg.MetadataValue.md(
+                out[["car", "source", "created_at", "text"]]
+                .head(5)
+                .assign(text=lambda d: d["text"].str[:80])
+                .to_markdown(index=False)
+            )
+            if len(out)
+            else "",
+        },
+    )
+
+
+@dg.asset(
+    key=["clean", "auction_lots"],
+    group_name="clean",
+    ins={"lots": dg.AssetIn(key=["raw", "auction_lots"])},
+    deps=[dg.AssetKey(["catalog", "cars"])],
+    partitions_def=daily_partitions,
+    backfill_policy=SINGLE_RUN,
+    dagster_type=pandera_schema_to_dagster_type(schemas.AUCTION_LOTS),
+    metadata={"partition_expr": "sold_at"},
+    io_manager_key="warehouse_io",
+    kinds={"python", "duckdb"},
+    pool="warehouse",
+)
+def clean_auction_lots(
+    context: dg.AssetExecutionContext,
+    catalog: CatalogResource,
+    warehouse: WarehouseResource,
+    lots: pd.DataFrame,
+) -> dg.Output:
+    """Auction lots matched to catalog cars (make, model, title and production years), prices in USD."""
+    start, end = window_of(context)
+    kept, rejected = match_lots(lots, catalog.load())
+    rejects = rejected.assign(
+        source="auctions",
+        record_id=rejected["lot_id"],
+        excerpt=rejected["title"],
+        created_at=rejected["sold_at"],
+    )
+    _replace_quarantine(warehouse.get(), "auction_lots", rejects, start, end)
+    reasons = {str(k): int(v) for k, v in rejected["reason"].value_counts().items()}
+    return dg.Output(
+        kept,
+        metadata={
+            "lots": dg.MetadataValue.int(len(kept)),
+            "cars": dg.MetadataValue.int(kept["car"].nunique() if len(kept) else 0),
+            "quarantined": dg.MetadataValue.int(len(rejected)),
+            "quarantine_reasons": dg.MetadataValue.json(reasons),
+        },
+    )
+
+
+assets = [mentions, clean_auction_lots]

@@ -1,0 +1,180 @@
+"""models and forecasts: per-car LightGBM forecasters tracked in MLflow, and their forecasts."""
+
+import json
+from datetime import UTC, datetime
+
+import dagster as dg
+import mlflow.pyfunc
+import pandas as pd
+from dagster_pandera import pandera_schema_to_dagster_type
+
+from vintage_ai_assets import schemas
+from vintage_ai_assets.defs.partitions import SINGLE_RUN, all_days, car_partitions
+from vintage_ai_assets.defs.resources import MLflowResource, WarehouseResource
+from vintage_ai_assets.models import attention
+from vintage_ai_assets.models.tracking import ForecasterModel, configure, log_training_run
+from vintage_ai_assets.reports.plots import forecast_grid
+from vintage_ai_assets.series.daily import load_car_daily
+
+EXPERIMENT = "attention-forecasts"
+
+
+@dg.asset(
+    key=["models", "attention_models"],
+    group_name="models",
+    deps=[all_days(["series", "car_daily"]), dg.AssetKey(["nlp", "car_topics"])],
+    partitions_def=car_partitions,
+    backfill_policy=SINGLE_RUN,
+    dagster_type=pandera_schema_to_dagster_type(schemas.ATTENTION_MODELS),
+    metadata={"partition_expr": "car"},
+    io_manager_key="warehouse_io",
+    kinds={"lightgbm", "mlflow"},
+    pool="warehouse",
+)
+def attention_models(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, mlflow_store: MLflowResource
+) -> dg.Output:
+    """Per car: LightGBM quantile forecasters (p10/p50/p90) of daily mention volume and
+    sentiment, back-tested on the last 30 days against seasonal-naive, logged to MLflow."""
+    store = warehouse.get()
+    rows = []
+    for car in context.partition_keys:
+        daily = load_car_daily(store, car)
+        result = attention.forecast_car(car, daily)
+        run_id, model_uri = log_training_run(
+            mlflow_store.tracking_uri,
+            mlflow_store.artifacts_dir(),
+            EXPERIMENT,
+            run_name=car,
+            params={
+                **attention.LGB_PARAMS,
+                "quantiles": attention.QUANTILES,
+                "horizon_days": attention.HORIZON_DAYS,
+                "train_horizons": attention.TRAIN_HORIZONS,
+                "status": result.status,
+            },
+            metrics=result.metrics,
+            tags={"car": car, "family": "attention", "dagster_run_id": context.run.run_id},
+            python_model=ForecasterModel(result.models, result.series)
+            if result.status == "ok"
+            else None,
+        )
+        context.log.info(
+            f"{car}: {result.status}, metrics {json.dumps(result.metrics, default=float)}"
+        )
+        rows.append(
+            {
+                "car": car,
+                "status": result.status,
+                "history_days": int(result.metrics.get("history_days", 0)),
+                "metrics": json.dumps(result.metrics, default=float, sort_keys=True),
+                "run_id": run_id,
+                "model_uri": model_uri,
+                "trained_at": datetime.now(UTC).replace(tzinfo=None),
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(schemas.ATTENTION_MODELS.columns))
+    metrics = pd.DataFrame([json.loads(m) for m in out["metrics"]], index=out["car"])
+    table = metrics.filter(like="mase").round(3).reset_index()
+    return dg.Output(
+        out,
+        metadata={
+            "cars": dg.MetadataValue.int(len(out)),
+            "insufficient_history": dg.MetadataValue.int(int((out["status"] != "ok").sum())),
+            "backtest": dg.MetadataValue.md(table.to_markdown(index=False))
+            if len(table.columns) > 1
+            else "",
+            "mlflow_experiment": EXPERIMENT,
+        },
+    )
+
+
+@dg.asset(
+    key=["forecasts", "car_forecasts"],
+    group_name="forecasts",
+    ins={"models": dg.AssetIn(key=["models", "attention_models"])},
+    partitions_def=car_partitions,
+    backfill_policy=SINGLE_RUN,
+    dagster_type=pandera_schema_to_dagster_type(schemas.CAR_FORECASTS),
+    metadata={"partition_expr": "car"},
+    io_manager_key="warehouse_io",
+    kinds={"mlflow", "duckdb"},
+    pool="warehouse",
+)
+def car_forecasts(
+    context: dg.AssetExecutionContext,
+    models: pd.DataFrame,
+    warehouse: WarehouseResource,
+    mlflow_store: MLflowResource,
+) -> dg.Output:
+    """Per car: the next 90 days of mention volume and sentiment with p10/p50/p90, from the
+    model logged in MLflow (a baseline range where history is insufficient)."""
+    configure(mlflow_store.tracking_uri, mlflow_store.artifacts_dir())
+    store = warehouse.get()
+    frames, history = [], []
+    horizons = list(range(1, attention.HORIZON_DAYS + 1))
+    for row in models.itertuples(index=False):
+        daily = load_car_daily(store, row.car)
+        series = attention.target_series(daily) if len(daily) else {}
+        origin = pd.Timestamp(daily["date"].max()) if len(daily) else pd.Timestamp.now().normalize()
+        if row.status == "ok" and row.model_uri:
+            model = mlflow.pyfunc.load_model(row.model_uri)
+            request = pd.DataFrame(
+                [(t, h) for t in attention.TARGETS for h in horizons], columns=["target", "horizon"]
+            )
+            predicted = model.predict(request)
+            frame = request.join(predicted).assign(
+                car=row.car,
+                date=origin + pd.to_timedelta(request["horizon"], unit="D"),
+                method="lightgbm",
+                origin=origin,
+            )
+        else:
+            frame = pd.DataFrame(
+                [
+                    r
+                    for t in attention.TARGETS
+                    for r in attention.baseline_rows(
+                        row.car, t, series[t].to_numpy() if series else [], origin
+                    )
+                ]
+            )
+        frames.append(frame[attention.FORECAST_COLUMNS])
+        if series:
+            history.append(
+                pd.DataFrame(
+                    {
+                        "car": row.car,
+                        "date": series["mentions"].index,
+                        "value": series["mentions"].to_numpy(),
+                    }
+                )
+            )
+    out = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=attention.FORECAST_COLUMNS)
+    )
+    headline = ""
+    if len(out):
+        month = (
+            out[(out["target"] == "mentions") & (out["horizon"] <= 30)]
+            .groupby("car")[["p10", "p50", "p90"]]
+            .sum()
+        )
+        headline = month.round(0).astype(int).reset_index().to_markdown(index=False)
+    plot = forecast_grid(
+        pd.concat(history) if history else pd.DataFrame(columns=["car", "date", "value"]), out
+    )
+    return dg.Output(
+        out,
+        metadata={
+            "cars": dg.MetadataValue.int(out["car"].nunique() if len(out) else 0),
+            "rows": dg.MetadataValue.int(len(out)),
+            "next_30_days_mentions": dg.MetadataValue.md(headline),
+            "plot": dg.MetadataValue.md(plot),
+        },
+    )
+
+
+assets = [attention_models, car_forecasts]

@@ -1,0 +1,227 @@
+"""nlp: embeddings (cached by content hash), sentiment per mention, themes per car."""
+
+import json
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+from dagster_pandera import pandera_schema_to_dagster_type
+
+from vintage_ai_assets import schemas
+from vintage_ai_assets.defs.partitions import (
+    SINGLE_RUN,
+    all_days,
+    car_partitions,
+    daily_partitions,
+    window_of,
+)
+from vintage_ai_assets.defs.resources import (
+    CatalogResource,
+    EmbeddingModelResource,
+    WarehouseResource,
+)
+from vintage_ai_assets.nlp import sentiment as sentiment_lib
+from vintage_ai_assets.nlp.embedding_store import known_hashes, new_embeddings, vectors_for
+from vintage_ai_assets.nlp.topics import fit_topics, growing_topics, monthly_shares
+
+MENTIONS = dg.AssetKey(["clean", "mentions"])
+
+
+def _daily(key: list[str], schema, partition_expr: str, **kwargs):
+    return dg.asset(
+        key=key,
+        group_name="nlp",
+        partitions_def=daily_partitions,
+        backfill_policy=SINGLE_RUN,
+        dagster_type=pandera_schema_to_dagster_type(schema),
+        metadata={"partition_expr": partition_expr},
+        io_manager_key="warehouse_io",
+        kinds={"python", "duckdb"},
+        pool="warehouse",
+        **kwargs,
+    )
+
+
+@_daily(
+    ["nlp", "text_embeddings"],
+    schemas.EMBEDDINGS,
+    "first_seen",
+    ins={
+        "mentions": dg.AssetIn(
+            key=MENTIONS, metadata={"columns": ["text_hash", "text", "created_at"]}
+        )
+    },
+)
+def text_embeddings(
+    context: dg.AssetExecutionContext,
+    mentions: pd.DataFrame,
+    embedding_model: EmbeddingModelResource,
+    warehouse: WarehouseResource,
+) -> dg.Output:
+    """Sentence embeddings of the distinct texts first seen in the window (reused thereafter)."""
+    hashes = mentions["text_hash"].unique().tolist()
+    known = known_hashes(warehouse.get(), hashes, embedding_model.model, window_of(context))
+
+    def progress(done: int, total: int) -> None:
+        context.log.info(f"embedded {done}/{total} new texts")
+
+    out = new_embeddings(mentions, known, embedding_model.model, progress=progress)
+    return dg.Output(
+        out,
+        metadata={
+            "distinct_texts": dg.MetadataValue.int(len(hashes)),
+            "embedded_now": dg.MetadataValue.int(len(out)),
+            "reused": dg.MetadataValue.int(len(known)),
+            "model": embedding_model.model,
+        },
+    )
+
+
+@_daily(
+    ["nlp", "mention_sentiment"],
+    schemas.MENTION_SENTIMENT,
+    "created_at",
+    ins={
+        "mentions": dg.AssetIn(
+            key=MENTIONS, metadata={"columns": ["mention_id", "car", "created_at", "text", "lang"]}
+        )
+    },
+)
+def mention_sentiment(context: dg.AssetExecutionContext, mentions: pd.DataFrame) -> dg.Output:
+    """Sentiment on −1..+1 per mention; texts in unsupported languages stay unscored (null)."""
+    scores = sentiment_lib.score_mentions(mentions["text"].tolist(), mentions["lang"].tolist())
+    out = pd.DataFrame(
+        {
+            "mention_id": mentions["mention_id"],
+            "car": mentions["car"],
+            "created_at": mentions["created_at"],
+            "sentiment": scores,
+            "method": sentiment_lib.METHOD,
+        }
+    )
+    scored = out["sentiment"].notna()
+    return dg.Output(
+        out,
+        metadata={
+            "mentions": dg.MetadataValue.int(len(out)),
+            "scored": dg.MetadataValue.int(int(scored.sum())),
+            "unscored_language": dg.MetadataValue.int(int((~scored).sum())),
+            "mean_sentiment": dg.MetadataValue.float(float(out.loc[scored, "sentiment"].mean()))
+            if scored.any()
+            else 0.0,
+        },
+    )
+
+
+def _topic_out(name: str, schema) -> dg.AssetOut:
+    return dg.AssetOut(
+        key=["nlp", name],
+        dagster_type=pandera_schema_to_dagster_type(schema),
+        metadata={"partition_expr": "car"},
+        io_manager_key="warehouse_io",
+        group_name="nlp",
+        kinds={"python", "duckdb"},
+    )
+
+
+@dg.multi_asset(
+    outs={
+        "car_topics": _topic_out("car_topics", schemas.CAR_TOPICS),
+        "mention_topics": _topic_out("mention_topics", schemas.MENTION_TOPICS),
+        "topic_shares": _topic_out("topic_shares", schemas.TOPIC_SHARES),
+    },
+    deps=[
+        all_days(MENTIONS),
+        all_days(["nlp", "text_embeddings"]),
+        all_days(["nlp", "mention_sentiment"]),
+    ],
+    partitions_def=car_partitions,
+    backfill_policy=SINGLE_RUN,
+    pool="warehouse",
+)
+def car_themes(
+    context: dg.AssetExecutionContext,
+    catalog: CatalogResource,
+    embedding_model: EmbeddingModelResource,
+    warehouse: WarehouseResource,
+):
+    """Themes of each car's mentions: hdbscan clusters with c-TF-IDF labels, size, mean
+    sentiment, representative texts, monthly shares and a growing flag."""
+    store = warehouse.get()
+    cat = catalog.load()
+    topics_frames, labels_frames, shares_frames, summary = [], [], [], {}
+    for car in context.partition_keys:
+        data = store.query(
+            "SELECT m.mention_id, m.text, m.text_hash, m.created_at, s.sentiment "
+            "FROM clean.mentions m LEFT JOIN nlp.mention_sentiment s USING (mention_id) "
+            "WHERE m.car = ? ORDER BY m.created_at, m.mention_id",
+            [car],
+        )
+        vectors, computed = vectors_for(
+            store, data["text_hash"].tolist(), data["text"].tolist(), embedding_model.model
+        )
+        car_entry = cat.by_slug.get(car)
+        exclude = (
+            [car_entry.make, car_entry.model, *car_entry.aliases, *car_entry.weak_aliases]
+            if car_entry
+            else [car]
+        )
+        labels, topics = fit_topics(data["text"].tolist(), vectors, exclude_terms=exclude)
+        shares = monthly_shares(labels, data["created_at"])
+        growing = growing_topics(shares)
+        sentiment = pd.Series(data["sentiment"].to_numpy(float)).groupby(labels).mean()
+        topics = topics.assign(
+            car=car,
+            sentiment=topics["topic_id"].map(sentiment).astype(float),
+            growing=topics["topic_id"].isin(growing),
+        )
+        topics_frames.append(topics)
+        labels_frames.append(
+            pd.DataFrame({"mention_id": data["mention_id"], "car": car, "topic_id": labels})
+        )
+        shares_frames.append(shares.assign(car=car))
+        summary[car] = {
+            "mentions": len(data),
+            "themes": len(topics),
+            "noise": float(np.mean(labels < 0)) if len(labels) else 0.0,
+            "computed_embeddings": computed,
+            "top": topics["label"].head(3).tolist(),
+        }
+        context.log.info(
+            f"{car}: {len(data)} mentions -> {len(topics)} themes {topics['label'].head(3).tolist()}"
+        )
+    car_topics_df = (
+        pd.concat(topics_frames, ignore_index=True)
+        if topics_frames
+        else pd.DataFrame(columns=list(schemas.CAR_TOPICS.columns))
+    )
+    yield dg.Output(
+        car_topics_df[list(schemas.CAR_TOPICS.columns)],
+        output_name="car_topics",
+        metadata={
+            "cars": dg.MetadataValue.int(len(summary)),
+            "themes": dg.MetadataValue.int(len(car_topics_df)),
+            "per_car": dg.MetadataValue.md(
+                "\n".join(
+                    f"- **{c}** ({s['mentions']} mentions): {', '.join(s['top']) or '—'}"
+                    for c, s in summary.items()
+                )
+            ),
+        },
+    )
+    yield dg.Output(
+        pd.concat(labels_frames, ignore_index=True)
+        if labels_frames
+        else pd.DataFrame(columns=["mention_id", "car", "topic_id"]),
+        output_name="mention_topics",
+        metadata={"summary": dg.MetadataValue.json(json.loads(json.dumps(summary, default=str)))},
+    )
+    yield dg.Output(
+        pd.concat(shares_frames, ignore_index=True)[list(schemas.TOPIC_SHARES.columns)]
+        if shares_frames
+        else pd.DataFrame(columns=list(schemas.TOPIC_SHARES.columns)),
+        output_name="topic_shares",
+    )
+
+
+assets = [text_embeddings, mention_sentiment, car_themes]

@@ -1,0 +1,172 @@
+"""raw: what each source returned, one asset per source, partitioned by the day it was written."""
+
+import dagster as dg
+from dagster_pandera import pandera_schema_to_dagster_type
+
+from vintage_ai_assets import schemas
+from vintage_ai_assets.defs.partitions import SINGLE_RUN, daily_partitions, window_of
+from vintage_ai_assets.defs.resources import (
+    CatalogResource,
+    ForumResource,
+    InboxResource,
+    RedditResource,
+    WarehouseResource,
+)
+from vintage_ai_assets.sources import auctions, reddit_archive, social_export, valuations
+from vintage_ai_assets.sources.records import ReadResult, TimeWindow, posts_frame
+from vintage_ai_assets.warehouse import Warehouse
+
+QUARANTINE_TABLE = "raw.quarantine"
+POSTS_TYPE = pandera_schema_to_dagster_type(schemas.RAW_POSTS)
+
+
+def _raw_asset(name: str, dagster_type, description: str, partition_expr: str):
+    return dg.asset(
+        key=["raw", name],
+        group_name="raw",
+        partitions_def=daily_partitions,
+        backfill_policy=SINGLE_RUN,
+        dagster_type=dagster_type,
+        metadata={"partition_expr": partition_expr},
+        io_manager_key="warehouse_io",
+        kinds={"python", "duckdb"},
+        description=description,
+        pool="warehouse",
+    )
+
+
+def record_quarantine(warehouse: Warehouse, result: ReadResult) -> None:
+    """Keep rejected records in ``raw.quarantine``, one row per (source, locator)."""
+    frame = result.quarantine.frame().drop_duplicates(["source", "locator"], keep="last")
+    warehouse.upsert(QUARANTINE_TABLE, frame, keys=["source", "locator"])
+
+
+def _finish(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, result: ReadResult, **extra
+) -> dg.Output:
+    record_quarantine(warehouse, result)
+    reasons = (
+        result.quarantine.frame()["reason"].value_counts().to_dict()
+        if len(result.quarantine)
+        else {}
+    )
+    start, end = window_of(context)
+    context.log.info(
+        f"{context.asset_key.to_user_string()} {start:%Y-%m-%d}..{end:%Y-%m-%d}: "
+        f"{len(result.accepted)} accepted, {len(result.quarantine)} quarantined from {result.files} files"
+    )
+    preview = result.accepted.drop(
+        columns=[c for c in ("text", "description", "attributes") if c in result.accepted]
+    )
+    return dg.Output(
+        result.accepted,
+        metadata={
+            "accepted": dg.MetadataValue.int(len(result.accepted)),
+            "quarantined": dg.MetadataValue.int(len(result.quarantine)),
+            "quarantine_reasons": dg.MetadataValue.json(
+                {str(k): int(v) for k, v in reasons.items()}
+            ),
+            "records_read": dg.MetadataValue.int(result.read),
+            "files": dg.MetadataValue.int(result.files),
+            "preview": dg.MetadataValue.md(preview.head(5).to_markdown(index=False))
+            if len(preview)
+            else "",
+            **extra,
+        },
+    )
+
+
+@_raw_asset(
+    "reddit_archive",
+    POSTS_TYPE,
+    "Reddit submissions and comments from archive files in inbox/reddit (pushshift / Arctic-Shift NDJSON, plain or .zst).",
+    "created_at",
+)
+def raw_reddit_archive(
+    context: dg.AssetExecutionContext, inbox: InboxResource, warehouse: WarehouseResource
+) -> dg.Output:
+    result = reddit_archive.read_inbox(inbox.folder("reddit"), TimeWindow(*window_of(context)))
+    return _finish(context, warehouse.get(), result)
+
+
+@_raw_asset(
+    "reddit_live",
+    POSTS_TYPE,
+    "Reddit submissions and comments fetched live through praw (credentials from REDDIT_CLIENT_ID / REDDIT_CLIENT_SECRET / REDDIT_USER_AGENT).",
+    "created_at",
+)
+def raw_reddit_live(context: dg.AssetExecutionContext, reddit: RedditResource) -> dg.Output:
+    if not reddit.configured:
+        context.log.warning(
+            "Reddit live is not configured (no REDDIT_CLIENT_ID/REDDIT_CLIENT_SECRET): nothing fetched"
+        )
+        return dg.Output(posts_frame([]), metadata={"status": "not configured", "accepted": 0})
+    raise dg.Failure("Reddit live collection is configured but not available in this version")
+
+
+@_raw_asset(
+    "forum_posts",
+    POSTS_TYPE,
+    "Owner-forum posts (XenForo-style sites) fetched with requests.",
+    "created_at",
+)
+def raw_forum_posts(context: dg.AssetExecutionContext, forums: ForumResource) -> dg.Output:
+    if not forums.configured:
+        context.log.warning("no owner forums are configured: nothing fetched")
+        return dg.Output(posts_frame([]), metadata={"status": "not configured", "accepted": 0})
+    raise dg.Failure("forum collection is configured but not available in this version")
+
+
+@_raw_asset(
+    "social_posts",
+    POSTS_TYPE,
+    "Generic social exports (JSONL: source, id, created_at, author, text, url, …) from inbox/social, including owner-forum dumps.",
+    "created_at",
+)
+def raw_social_posts(
+    context: dg.AssetExecutionContext, inbox: InboxResource, warehouse: WarehouseResource
+) -> dg.Output:
+    result = social_export.read_inbox(inbox.folder("social"), TimeWindow(*window_of(context)))
+    return _finish(context, warehouse.get(), result)
+
+
+@_raw_asset(
+    "auction_lots",
+    pandera_schema_to_dagster_type(schemas.RAW_AUCTION_LOTS),
+    "Auction results (sold and not-sold lots) from inbox/auctions, read through column mappings.",
+    "sold_at",
+)
+def raw_auction_lots(
+    context: dg.AssetExecutionContext, inbox: InboxResource, warehouse: WarehouseResource
+) -> dg.Output:
+    result = auctions.read_inbox(inbox.folder("auctions"), TimeWindow(*window_of(context)))
+    return _finish(context, warehouse.get(), result)
+
+
+@_raw_asset(
+    "valuations",
+    pandera_schema_to_dagster_type(schemas.RAW_VALUATIONS),
+    "Valuation index points (car, date, value, currency, source) from inbox/valuations.",
+    "date",
+)
+def raw_valuations(
+    context: dg.AssetExecutionContext,
+    inbox: InboxResource,
+    warehouse: WarehouseResource,
+    catalog: CatalogResource,
+) -> dg.Output:
+    known = set(catalog.load().slugs)
+    result = valuations.read_inbox(
+        inbox.folder("valuations"), TimeWindow(*window_of(context)), known
+    )
+    return _finish(context, warehouse.get(), result)
+
+
+assets = [
+    raw_reddit_archive,
+    raw_reddit_live,
+    raw_forum_posts,
+    raw_social_posts,
+    raw_auction_lots,
+    raw_valuations,
+]

@@ -1,0 +1,106 @@
+"""Jobs, schedules and sensors: the daily refresh, per-car rebuilds and the catalog sync."""
+
+import dagster as dg
+
+from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME, car_partitions, daily_partitions
+from vintage_ai_assets.defs.resources import CatalogResource
+
+DAILY_JOB = "daily_refresh"
+PER_CAR_JOB = "per_car_refresh"
+CATALOG_JOB = "catalog_refresh"
+
+DAILY_ASSETS = [
+    ["raw", "reddit_archive"],
+    ["raw", "reddit_live"],
+    ["raw", "forum_posts"],
+    ["raw", "social_posts"],
+    ["raw", "auction_lots"],
+    ["raw", "valuations"],
+    ["clean", "mentions"],
+    ["clean", "auction_lots"],
+    ["nlp", "text_embeddings"],
+    ["nlp", "mention_sentiment"],
+    ["series", "car_daily"],
+]
+PER_CAR_ASSETS = [
+    ["nlp", "car_topics"],
+    ["nlp", "mention_topics"],
+    ["nlp", "topic_shares"],
+    ["series", "price_index"],
+    ["models", "attention_models"],
+    ["forecasts", "car_forecasts"],
+]
+
+daily_refresh = dg.define_asset_job(
+    DAILY_JOB,
+    selection=dg.AssetSelection.assets(*DAILY_ASSETS),
+    partitions_def=daily_partitions,
+    description="One day (or a range, as one run) of every date-partitioned asset: raw → clean → nlp → series.",
+)
+per_car_refresh = dg.define_asset_job(
+    PER_CAR_JOB,
+    selection=dg.AssetSelection.assets(*PER_CAR_ASSETS),
+    partitions_def=car_partitions,
+    description="Themes, price index, models and forecasts for the given cars (a range runs as one run).",
+)
+catalog_refresh = dg.define_asset_job(CATALOG_JOB, selection=dg.AssetSelection.groups("catalog"))
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    """Run tags that make one run cover the partitions first..last (single-run backfill)."""
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+
+
+daily_schedule = dg.build_schedule_from_partitioned_job(
+    daily_refresh,
+    hour_of_day=2,
+    minute_of_hour=15,
+    name="daily_refresh_schedule",
+    description="Every day at 02:15 UTC: yesterday's partitions of every daily asset (then the per-car refresh).",
+)
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[daily_refresh],
+    request_job=per_car_refresh,
+    name="per_car_after_daily",
+    description="After a successful daily refresh, rebuild every car's themes, models and forecasts in one run.",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def per_car_after_daily(context: dg.RunStatusSensorContext):
+    cars = context.instance.get_dynamic_partitions(CAR_PARTITIONS_NAME)
+    if not cars:
+        return dg.SkipReason("no car partitions yet")
+    return dg.RunRequest(
+        run_key=f"after-{context.dagster_run.run_id}", tags=range_tags(cars[0], cars[-1])
+    )
+
+
+@dg.sensor(
+    name="catalog_sensor",
+    job=per_car_refresh,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Keeps the `car` partitions in step with the catalog; a new car gets its history built.",
+)
+def catalog_sensor(context: dg.SensorEvaluationContext, catalog: CatalogResource):
+    slugs = catalog.load().slugs
+    existing = set(context.instance.get_dynamic_partitions(CAR_PARTITIONS_NAME))
+    added = [s for s in slugs if s not in existing]
+    removed = sorted(existing - set(slugs))
+    requests = [dg.RunRequest(run_key=f"new-car-{slug}", partition_key=slug) for slug in added]
+    dynamic_requests = []
+    if added:
+        dynamic_requests.append(car_partitions.build_add_request(added))
+    if removed:
+        dynamic_requests.append(car_partitions.build_delete_request(removed))
+    if not dynamic_requests:
+        return dg.SkipReason(f"catalog and partitions agree ({len(slugs)} cars)")
+    context.log.info(f"cars added: {added}; removed: {removed}")
+    return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=dynamic_requests)
+
+
+jobs = [daily_refresh, per_car_refresh, catalog_refresh]
+schedules = [daily_schedule]
+sensors = [per_car_after_daily, catalog_sensor]

@@ -1,0 +1,41 @@
+"""Partitions: days (UTC, by when the text was written) and cars (one key per catalog entry)."""
+
+import os
+from datetime import UTC, datetime
+
+import dagster as dg
+
+DEFAULT_START_DATE = "2025-05-01"
+CAR_PARTITIONS_NAME = "car"
+
+
+def start_date() -> str:
+    """First day partition: ``VINTAGE_AI_START_DATE`` (YYYY-MM-DD) or 2025-05-01 (the start of the demo data)."""
+    value = os.environ.get("VINTAGE_AI_START_DATE", DEFAULT_START_DATE)
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise ValueError(f"VINTAGE_AI_START_DATE must be YYYY-MM-DD, got {value!r}") from None
+    return value
+
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=start_date(), timezone="UTC")
+car_partitions = dg.DynamicPartitionsDefinition(name=CAR_PARTITIONS_NAME)
+SINGLE_RUN = dg.BackfillPolicy.single_run()
+
+
+def window_of(context: dg.AssetExecutionContext) -> tuple[datetime, datetime]:
+    """The run's partition window as naive UTC datetimes [start, end)."""
+    window = context.partition_time_window
+    return (
+        window.start.astimezone(UTC).replace(tzinfo=None),
+        window.end.astimezone(UTC).replace(tzinfo=None),
+    )
+
+
+def all_days(key) -> dg.AssetDep:
+    """A per-car asset's dependency on every day of a daily asset."""
+    return dg.AssetDep(
+        dg.AssetKey(key) if isinstance(key, list) else key,
+        partition_mapping=dg.AllPartitionMapping(),
+    )

@@ -1,0 +1,178 @@
+"""Configurable resources (warehouse, inbox, catalog, models, MLflow, sources) and the I/O manager.
+
+Every value comes from the environment through :class:`DataPaths` when ``Definitions``
+are built, and each resource can be swapped in tests.
+"""
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from vintage_ai_assets.catalog import Catalog, load_catalog
+from vintage_ai_assets.warehouse import Warehouse
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file; writes are short transactions, reads wait out a writer."""
+
+    path: str
+    wait_seconds: float = 300.0
+
+    def get(self) -> Warehouse:
+        return Warehouse(Path(self.path), self.wait_seconds)
+
+
+class WarehouseIOManager(dg.ConfigurableIOManager):
+    """Stores each asset as the table ``<schema>.<name>`` of its key, one partition at a time.
+
+    A partitioned output replaces exactly its partitions' rows in one transaction (so a
+    rerun of a day is idempotent), and rows outside the partitions are refused rather than
+    left behind. Inputs load only the partitions (and ``columns`` metadata) they need.
+    """
+
+    path: str
+    wait_seconds: float = 300.0
+
+    def _warehouse(self) -> Warehouse:
+        return Warehouse(Path(self.path), self.wait_seconds)
+
+    @staticmethod
+    def _table(asset_key: dg.AssetKey) -> str:
+        if len(asset_key.path) != 2:
+            raise ValueError(f"asset key {asset_key.to_user_string()} must be [schema, table]")
+        return ".".join(asset_key.path)
+
+    @staticmethod
+    def _partition_filter(context, expr: str | None, frame: pd.DataFrame | None = None):
+        if not context.has_asset_partitions:
+            return None, []
+        if not expr:
+            raise ValueError(
+                f"{context.asset_key.to_user_string()}: partitioned assets need partition_expr metadata"
+            )
+        quoted = f'"{expr}"'
+        partitions_def = context.asset_partitions_def
+        if isinstance(partitions_def, dg.TimeWindowPartitionsDefinition):
+            window = context.asset_partitions_time_window
+            start, end = _naive_utc(window.start), _naive_utc(window.end)
+            if frame is not None and len(frame):
+                values = pd.to_datetime(frame[expr])
+                outside = (values < start) | (values >= end)
+                if outside.any():
+                    raise ValueError(
+                        f"{context.asset_key.to_user_string()}: {int(outside.sum())} rows fall outside "
+                        f"the partition window {start:%Y-%m-%d}..{end:%Y-%m-%d} (e.g. {values[outside].iloc[0]})"
+                    )
+            return f"{quoted} >= ? AND {quoted} < ?", [start, end]
+        keys = list(context.asset_partition_keys)
+        if frame is not None and len(frame):
+            outside = ~frame[expr].isin(keys)
+            if outside.any():
+                raise ValueError(
+                    f"{context.asset_key.to_user_string()}: rows for partitions outside {keys[:5]}: "
+                    f"{sorted(frame.loc[outside, expr].astype(str).unique())[:5]}"
+                )
+        return f"{quoted} IN (SELECT unnest(?))", [keys]
+
+    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame | None) -> None:
+        if obj is None:
+            return
+        table = self._table(context.asset_key)
+        expr = (context.definition_metadata or {}).get("partition_expr")
+        where, params = self._partition_filter(context, expr, obj)
+        replaced = self._warehouse().replace(table, obj, where, params)
+        context.add_output_metadata(
+            {
+                "table": table,
+                "rows": dg.MetadataValue.int(len(obj)),
+                "rows_replaced": dg.MetadataValue.int(replaced),
+            }
+        )
+
+    def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+        upstream = context.upstream_output
+        table = self._table(context.asset_key)
+        expr = (upstream.definition_metadata or {}).get("partition_expr") if upstream else None
+        where, params = self._partition_filter(context, expr)
+        columns = (context.definition_metadata or {}).get("columns")
+        frame = self._warehouse().read_table(table, where or "", params, columns=columns)
+        if frame is None:
+            raise dg.Failure(
+                f"table {table} does not exist yet: materialise {context.asset_key.to_user_string()} first"
+            )
+        return frame
+
+
+class CatalogResource(dg.ConfigurableResource):
+    """The car catalog (``VINTAGE_AI_CATALOG`` or the shipped one)."""
+
+    path: str | None = None
+
+    def load(self) -> Catalog:
+        return load_catalog(self.path)
+
+
+class InboxResource(dg.ConfigurableResource):
+    """The inbox folder that file sources read: ``<data>/inbox/<kind>/``."""
+
+    root: str
+
+    def folder(self, kind: str) -> Path:
+        return Path(self.root) / kind
+
+
+class EmbeddingModelResource(dg.ConfigurableResource):
+    """The sentence-transformers model: a name or a local path (the shipped MiniLM by default)."""
+
+    model: str = "all-MiniLM-L6-v2"
+    batch_size: int = 64
+
+
+class MLflowResource(dg.ConfigurableResource):
+    """Where training runs are tracked (sqlite store and artifacts under the data directory)."""
+
+    tracking_uri: str
+    artifacts: str
+
+    def artifacts_dir(self) -> Path:
+        return Path(self.artifacts)
+
+
+class RedditResource(dg.ConfigurableResource):
+    """Reddit API access through praw; credentials only from the environment."""
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    user_agent: str = "vintage-ai/0.1 (market intelligence for classic cars)"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    @classmethod
+    def from_env(cls) -> "RedditResource":
+        return cls(
+            client_id=os.environ.get("REDDIT_CLIENT_ID") or None,
+            client_secret=os.environ.get("REDDIT_CLIENT_SECRET") or None,
+            user_agent=os.environ.get("REDDIT_USER_AGENT")
+            or cls.model_fields["user_agent"].default,
+        )
+
+
+class ForumResource(dg.ConfigurableResource):
+    """Owner forums to scrape (XenForo-style base URLs); none by default."""
+
+    sites: list[str] = []
+    user_agent: str = "vintage-ai/0.1 (+market intelligence for classic cars; polite crawler)"
+    delay_seconds: float = 2.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.sites)

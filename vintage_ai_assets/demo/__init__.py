@@ -1,0 +1,1 @@
+"""Synthetic, deterministic demo data for the platform (see :mod:`.generator`)."""

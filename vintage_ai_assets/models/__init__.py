@@ -1,0 +1,1 @@
+"""The models layer's logic: per-car forecasters and their back-tests (no Dagster here)."""

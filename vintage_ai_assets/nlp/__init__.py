@@ -1,0 +1,1 @@
+"""The nlp layer's logic: embeddings, sentiment, themes."""

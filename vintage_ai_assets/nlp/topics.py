@@ -1,0 +1,273 @@
+"""Themes: clusters of a car's mentions with readable labels.
+
+Embeddings are reduced with PCA (hdbscan is slow and unreliable on 384 raw dimensions),
+clustered with hdbscan on a bounded, deterministic sample, and the rest of the texts are
+assigned to the fitted clusters. Each theme is labelled with its most distinctive terms
+by class-based TF-IDF, leaving out stop words and the names of the car.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import PCA
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+MIN_TEXTS = 12
+TOPIC_COLUMNS = ["topic_id", "label", "terms", "size", "share", "representatives"]
+# Words of car talk that say nothing about a theme.
+GENERIC_TERMS = frozenset(
+    [
+        "car",
+        "cars",
+        "just",
+        "really",
+        "like",
+        "think",
+        "know",
+        "got",
+        "get",
+        "one",
+        "really",
+        "also",
+        "would",
+        "could",
+        "im",
+        "ive",
+        "dont",
+        "thats",
+        "its",
+        "it's",
+        "youre",
+        "theyre",
+        "thing",
+        "things",
+        "anyone",
+        "people",
+        "way",
+        "lot",
+        "much",
+        "still",
+        "even",
+        "mine",
+        "yes",
+        "yeah",
+        "lol",
+        "ok",
+        "good",
+        "great",
+        "new",
+        "old",
+        "time",
+        "year",
+        "years",
+        "day",
+    ]
+)
+_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z0-9'\-]{1,}\b"
+
+
+@dataclass(frozen=True)
+class TopicModelConfig:
+    """Knobs of the theme finder; the defaults suit 20 to 200,000 texts."""
+
+    dims: int = 10
+    max_fit: int = 4000  # texts the clusterer is fitted on; the rest are assigned
+    min_cluster_share: float = 0.03
+    min_cluster_size: int = 5
+    top_terms: int = 5
+    seed: int = 0
+
+
+def _reduce(embeddings: np.ndarray, config: TopicModelConfig, fit_rows: np.ndarray) -> np.ndarray:
+    dims = min(config.dims, embeddings.shape[1], max(2, len(fit_rows) - 1))
+    pca = PCA(n_components=dims, random_state=config.seed, svd_solver="full")
+    pca.fit(embeddings[fit_rows])
+    reduced = pca.transform(embeddings)
+    return reduced.astype(np.float64)
+
+
+def _fit_rows(n: int, config: TopicModelConfig, texts: Sequence[str]) -> np.ndarray:
+    if n <= config.max_fit:
+        return np.arange(n)
+    # Deterministic for the same input: pick by a hash of the text, not by position.
+    keys = np.array([hash_text(t) for t in texts], dtype=np.uint64)
+    return np.sort(np.argsort(keys, kind="stable")[: config.max_fit])
+
+
+def hash_text(text: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def cluster(
+    embeddings: np.ndarray, texts: Sequence[str], config: TopicModelConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """hdbscan labels (−1 = noise) for every row, fitted on a bounded sample, and the
+    reduced coordinates they were clustered in."""
+    import hdbscan
+
+    n = len(embeddings)
+    fit_rows = _fit_rows(n, config, texts)
+    reduced = _reduce(embeddings, config, fit_rows)
+    size = max(config.min_cluster_size, int(round(len(fit_rows) * config.min_cluster_share)))
+    clusterer = hdbscan.HDBSCAN(
+        min_cluster_size=size,
+        min_samples=max(3, size // 2),
+        cluster_selection_method="eom",
+        prediction_data=n > len(fit_rows),
+    )
+    fitted = clusterer.fit_predict(reduced[fit_rows])
+    labels = np.full(n, -1, dtype=np.int64)
+    labels[fit_rows] = fitted
+    if n > len(fit_rows) and fitted.max() >= 0:
+        rest = np.setdiff1d(np.arange(n), fit_rows)
+        assigned, _ = hdbscan.approximate_predict(clusterer, reduced[rest])
+        labels[rest] = assigned
+    return _renumber_by_size(labels), reduced
+
+
+def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
+    ids, counts = np.unique(labels[labels >= 0], return_counts=True)
+    order = ids[np.lexsort((ids, -counts))]
+    mapping = {old: new for new, old in enumerate(order)}
+    return np.array([mapping.get(x, -1) for x in labels], dtype=np.int64)
+
+
+def label_topics(
+    texts: Sequence[str], labels: np.ndarray, exclude_terms: Sequence[str] = (), top: int = 5
+) -> dict[int, list[str]]:
+    """Top class-based TF-IDF terms (unigrams and bigrams) of each cluster."""
+    topic_ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
+    if not topic_ids:
+        return {}
+    excluded = {w.lower() for term in exclude_terms for w in re.findall(r"[a-zA-Z0-9]+", term)}
+    stop = sorted(set(ENGLISH_STOP_WORDS) | GENERIC_TERMS | excluded)
+    docs = [" ".join(texts[i] for i in np.flatnonzero(labels == t)) for t in topic_ids]
+    vectorizer = CountVectorizer(
+        stop_words=stop, ngram_range=(1, 2), token_pattern=_TOKEN, lowercase=True, min_df=1
+    )
+    try:
+        counts = vectorizer.fit_transform(docs).astype(np.float64)
+    except ValueError:  # nothing left after stop words
+        return {t: [] for t in topic_ids}
+    terms = vectorizer.get_feature_names_out()
+    keep = np.array([not any(ch.isdigit() for ch in term) for term in terms])
+    tf = counts.multiply(1.0 / np.maximum(counts.sum(axis=1), 1)).tocsr()
+    frequency = np.asarray(counts.sum(axis=0)).ravel()
+    average = frequency.sum() / len(topic_ids)
+    idf = np.log1p(average / np.maximum(frequency, 1))
+    scores = tf.multiply(idf).toarray()
+    scores[:, ~keep] = 0
+    result: dict[int, list[str]] = {}
+    for row, topic in enumerate(topic_ids):
+        best = np.argsort(-scores[row], kind="stable")
+        chosen: list[str] = []
+        for j in best:
+            if scores[row, j] <= 0 or len(chosen) >= top:
+                break
+            term = str(terms[j])
+            if any(term in c or c in term for c in chosen):
+                continue
+            chosen.append(term)
+        result[topic] = chosen
+    return result
+
+
+def _representatives(
+    reduced: np.ndarray, labels: np.ndarray, texts: Sequence[str], k: int = 3
+) -> dict[int, list[str]]:
+    reps: dict[int, list[str]] = {}
+    for topic in sorted(set(labels.tolist()) - {-1}):
+        members = np.flatnonzero(labels == topic)
+        centre = reduced[members].mean(axis=0)
+        distance = np.linalg.norm(reduced[members] - centre, axis=1)
+        picked: list[str] = []
+        for i in members[np.argsort(distance, kind="stable")]:
+            if texts[i] not in picked:
+                picked.append(texts[i])
+            if len(picked) == k:
+                break
+        reps[int(topic)] = [t[:500] for t in picked]
+    return reps
+
+
+def fit_topics(
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    exclude_terms: Sequence[str] = (),
+    config: TopicModelConfig | None = None,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Cluster ``texts`` by their ``embeddings``: (label per text, table of themes)."""
+    config = config or TopicModelConfig()
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    n = len(texts)
+    if n < MIN_TEXTS:
+        return np.full(n, -1, dtype=np.int64), pd.DataFrame(columns=TOPIC_COLUMNS)
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    labels, reduced = cluster(embeddings, texts, config)
+    terms = label_topics(texts, labels, exclude_terms, config.top_terms)
+    reps = _representatives(reduced, labels, texts)
+    rows = []
+    for topic, words in terms.items():
+        size = int((labels == topic).sum())
+        rows.append(
+            {
+                "topic_id": topic,
+                "label": " · ".join(words[:3]) if words else f"theme {topic}",
+                "terms": words,
+                "size": size,
+                "share": size / n,
+                "representatives": reps.get(topic, []),
+            }
+        )
+    return labels, pd.DataFrame(rows, columns=TOPIC_COLUMNS)
+
+
+def find_topics(texts: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Themes of ``texts``: one label per text (−1 = no theme) and a table of themes.
+
+    Embeds the texts with the configured model, then runs :func:`fit_topics`.
+    """
+    from vintage_ai_assets.nlp.embeddings import embed_texts
+
+    texts = list(texts)
+    return fit_topics(texts, embed_texts(texts))
+
+
+def monthly_shares(labels: np.ndarray, dates: pd.Series) -> pd.DataFrame:
+    """Each theme's share of the car's mentions per month (columns: month, topic_id, share)."""
+    frame = pd.DataFrame(
+        {"month": pd.to_datetime(dates).dt.to_period("M").dt.to_timestamp(), "topic_id": labels}
+    )
+    totals = frame.groupby("month").size().rename("total")
+    counts = frame[frame["topic_id"] >= 0].groupby(["month", "topic_id"]).size().rename("n")
+    out = counts.reset_index().join(totals, on="month")
+    out["share"] = out["n"] / out["total"]
+    return (
+        out[["month", "topic_id", "n", "share"]]
+        .sort_values(["topic_id", "month"])
+        .reset_index(drop=True)
+    )
+
+
+def growing_topics(shares: pd.DataFrame, recent_months: int = 3, ratio: float = 1.5) -> set[int]:
+    """Themes whose share in the last ``recent_months`` is ``ratio``× their earlier share."""
+    if shares.empty:
+        return set()
+    months = sorted(shares["month"].unique())
+    if len(months) <= recent_months:
+        return set()
+    cutoff = months[-recent_months]
+    growing = set()
+    for topic, group in shares.groupby("topic_id"):
+        recent = group.loc[group["month"] >= cutoff, "share"].sum() / recent_months
+        earlier = group.loc[group["month"] < cutoff, "share"].sum() / (len(months) - recent_months)
+        if recent >= 0.05 and recent >= ratio * max(earlier, 1e-9):
+            growing.add(int(topic))
+    return growing

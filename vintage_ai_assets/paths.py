@@ -1,0 +1,61 @@
+"""Where the platform keeps its state: everything lives under one data directory.
+
+``VINTAGE_AI_DATA_DIR`` (default ``./data``) holds the inbox, the DuckDB warehouse, the
+MLflow store and the Dagster home, so two data directories never interfere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+INBOX_KINDS = ("reddit", "social", "auctions", "valuations")
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """The layout of one data directory."""
+
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> DataPaths:
+        return cls(Path(os.environ.get("VINTAGE_AI_DATA_DIR", "data")).expanduser().resolve())
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    def inbox_kind(self, kind: str) -> Path:
+        if kind not in INBOX_KINDS:
+            raise ValueError(f"unknown inbox kind {kind!r}; expected one of {INBOX_KINDS}")
+        return self.inbox / kind
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def mlflow_dir(self) -> Path:
+        return self.root / "mlflow"
+
+    @property
+    def mlflow_tracking_uri(self) -> str:
+        return f"sqlite:///{self.mlflow_dir / 'mlflow.db'}"
+
+    @property
+    def mlflow_artifacts(self) -> Path:
+        return self.mlflow_dir / "artifacts"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"
+
+    def ensure(self) -> DataPaths:
+        """Create the directory layout (idempotent) and return self."""
+        for kind in INBOX_KINDS:
+            self.inbox_kind(kind).mkdir(parents=True, exist_ok=True)
+        self.mlflow_artifacts.mkdir(parents=True, exist_ok=True)
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+        return self

@@ -1,0 +1,1 @@
+"""Human-readable output: plots and summaries for the UI and notebooks."""

@@ -1,0 +1,1 @@
+"""The series layer's logic: per-car daily attention/sentiment and monthly price index."""

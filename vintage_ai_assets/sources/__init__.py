@@ -1,0 +1,1 @@
+"""Source readers: turn what each source returns into raw records (no Dagster here)."""

@@ -1,0 +1,295 @@
+"""Auction results (sold and not-sold lots) from CSV/JSON exports, read through a mapping.
+
+A mapping (YAML) says which export column holds each of our fields, so a real export —
+a Cars & Bids or Bring a Trailer scrape — is read as it is. Mappings ship in
+``sources/mappings/``; a user adds their own as ``<inbox>/auctions/<name>.mapping.yaml``.
+A mapping applies to the files whose names match its ``files`` glob.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, list_inbox_files
+
+SUFFIXES = (".csv", ".json", ".jsonl")
+SOURCE = "auctions"
+SHIPPED_MAPPINGS = Path(__file__).with_name("mappings")
+FIELDS = (
+    "lot_id",
+    "sold_at",
+    "make",
+    "model",
+    "year",
+    "mileage",
+    "price",
+    "currency",
+    "sold",
+    "title",
+    "description",
+    "url",
+    "auction_house",
+)
+LOT_COLUMNS = [*FIELDS, "attributes", "source_file", "locator"]
+TRUE_WORDS = {"true", "1", "yes", "y", "sold", "t"}
+FALSE_WORDS = {"false", "0", "no", "n", "not sold", "unsold", "reserve not met", "f"}
+
+
+class MappingError(ValueError):
+    """An auction column mapping is invalid."""
+
+
+@dataclass(frozen=True)
+class AuctionMapping:
+    """How one export's columns map onto the auction-results schema."""
+
+    name: str
+    files: str = "*"
+    columns: dict[str, str] = field(default_factory=dict)  # our field -> export column
+    month_columns: tuple[str, str] | None = None  # (year column, month column) for sold_at
+    defaults: dict[str, object] = field(default_factory=dict)
+    title_template: str | None = None  # e.g. "{Year} {Make} {Model}"
+    keep_columns: bool = True  # keep unmapped export columns in ``attributes``
+
+    def applies_to(self, file_name: str) -> bool:
+        return fnmatch.fnmatch(file_name.lower(), self.files.lower())
+
+
+def parse_mapping(data: object, where: str) -> AuctionMapping:
+    """Validate a mapping document."""
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise MappingError(f"{where}: a mapping needs a 'name'")
+    columns = data.get("columns") or {}
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise MappingError(f"{where}: 'columns' must map our fields to export column names")
+    unknown = set(columns) - set(FIELDS)
+    if unknown:
+        raise MappingError(f"{where}: unknown fields {sorted(unknown)}; known: {list(FIELDS)}")
+    month = data.get("sold_month")
+    month_columns = None
+    if month is not None:
+        if not isinstance(month, dict) or not {"year", "month"} <= set(month):
+            raise MappingError(f"{where}: 'sold_month' needs 'year' and 'month' columns")
+        month_columns = (str(month["year"]), str(month["month"]))
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict) or set(defaults) - set(FIELDS):
+        raise MappingError(f"{where}: 'defaults' must set known fields only")
+    return AuctionMapping(
+        name=data["name"],
+        files=str(data.get("files", "*")),
+        columns={str(k): v for k, v in columns.items()},
+        month_columns=month_columns,
+        defaults=defaults,
+        title_template=data.get("title_template"),
+        keep_columns=bool(data.get("keep_columns", True)),
+    )
+
+
+def load_mappings(extra_dir: Path | None = None) -> list[AuctionMapping]:
+    """User mappings (from ``extra_dir``) first, then the shipped ones; the last is the default."""
+    files: list[Path] = []
+    if extra_dir is not None and extra_dir.is_dir():
+        files += sorted(extra_dir.glob("*.mapping.yaml"))
+    files += sorted(SHIPPED_MAPPINGS.glob("*.yaml"))
+    mappings = []
+    for file in files:
+        try:
+            mappings.append(parse_mapping(yaml.safe_load(file.read_text("utf-8")), str(file)))
+        except yaml.YAMLError as exc:
+            raise MappingError(f"{file}: not valid YAML: {exc}") from None
+    # The canonical mapping (files: "*") must come last so specific ones win.
+    return sorted(mappings, key=lambda m: m.files == "*")
+
+
+def mapping_for(file_name: str, mappings: list[AuctionMapping]) -> AuctionMapping:
+    for mapping in mappings:
+        if mapping.applies_to(file_name):
+            return mapping
+    raise MappingError(f"no auction mapping applies to {file_name}")
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict]]:
+    name = path.name.lower()
+    if name.endswith(".csv"):
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                yield number, row
+    elif name.endswith(".jsonl"):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError:
+                        obj = {"__invalid__": line[:200]}
+                    yield number, obj if isinstance(obj, dict) else {"__invalid__": line[:200]}
+    else:
+        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        items = (
+            data
+            if isinstance(data, list)
+            else data.get("lots", [])
+            if isinstance(data, dict)
+            else []
+        )
+        for number, obj in enumerate(items, start=1):
+            yield number, obj if isinstance(obj, dict) else {"__invalid__": str(obj)[:200]}
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    text = str(value).strip().replace(",", "").replace("$", "").replace("€", "").replace("£", "")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _sold_at(raw: dict, mapping: AuctionMapping) -> date | None:
+    if mapping.month_columns:
+        year = _number(raw.get(mapping.month_columns[0]))
+        month = _number(raw.get(mapping.month_columns[1]))
+        if year is None or month is None:
+            return None
+        try:
+            return date(int(year), int(month), 1)
+        except ValueError:
+            return None
+    value = raw.get(mapping.columns.get("sold_at", "sold_at"))
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def lot_from_row(
+    raw: dict, mapping: AuctionMapping, file_name: str, number: int
+) -> tuple[dict | None, str]:
+    """Map one export row onto the auction-results schema, or say why it is rejected."""
+    if "__invalid__" in raw:
+        return None, "invalid JSON"
+
+    def get(field_name: str) -> object:
+        column = mapping.columns.get(field_name, field_name)
+        value = raw.get(column)
+        if value in (None, "") and field_name in mapping.defaults:
+            return mapping.defaults[field_name]
+        return value
+
+    sold_at = _sold_at(raw, mapping)
+    if sold_at is None:
+        return None, "missing or invalid sale date"
+    make, model = str(get("make") or "").strip(), str(get("model") or "").strip()
+    if not make or not model:
+        return None, "missing make or model"
+    price = _number(get("price"))
+    if price is None or price <= 0:
+        return None, "missing or non-positive price"
+    year = _number(get("year"))
+    if year is not None and not 1885 <= year <= 2100:
+        return None, f"implausible year {year:g}"
+    mileage = _number(get("mileage"))
+    if mileage is not None and mileage < 0:
+        return None, "negative mileage"
+    sold_raw = get("sold")
+    sold_text = str(sold_raw).strip().lower() if sold_raw is not None else "true"
+    if sold_text not in TRUE_WORDS | FALSE_WORDS:
+        return None, f"unreadable sold flag {sold_raw!r}"
+    lot_id = get("lot_id")
+    if lot_id in (None, ""):
+        lot_id = hashlib.sha1(f"{mapping.name}:{file_name}:{number}".encode()).hexdigest()[:16]
+    title = get("title")
+    if (title in (None, "")) and mapping.title_template:
+        title = mapping.title_template.format_map({k: raw.get(k, "") for k in raw} | {"": ""})
+    mapped_columns = set(mapping.columns.values()) | set(FIELDS)
+    if mapping.month_columns:
+        mapped_columns |= set(mapping.month_columns)
+    attributes = (
+        {k: v for k, v in raw.items() if k not in mapped_columns and v not in (None, "")}
+        if mapping.keep_columns
+        else {}
+    )
+    return {
+        "lot_id": f"{mapping.name}:{lot_id}",
+        "sold_at": pd.Timestamp(sold_at),
+        "make": make,
+        "model": model,
+        "year": int(year) if year is not None else None,
+        "mileage": mileage,
+        "price": price,
+        "currency": str(get("currency") or "USD").strip().upper()[:3],
+        "sold": sold_text in TRUE_WORDS,
+        "title": str(title or f"{int(year) if year else ''} {make} {model}").strip(),
+        "description": str(get("description") or ""),
+        "url": str(get("url") or "") or None,
+        "auction_house": str(get("auction_house") or "") or None,
+        "attributes": json.dumps(attributes, sort_keys=True, default=str),
+        "source_file": file_name,
+        "locator": f"{file_name}:{number}",
+    }, ""
+
+
+def lots_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=LOT_COLUMNS)
+    frame["sold_at"] = pd.to_datetime(frame["sold_at"]).astype("datetime64[ns]")
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    for column in ("mileage", "price"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["sold"] = frame["sold"].astype(bool)
+    return frame.sort_values(["sold_at", "lot_id"], kind="stable").reset_index(drop=True)
+
+
+def read_auction_files(
+    paths: Iterable[Path], window: TimeWindow, mappings: list[AuctionMapping]
+) -> ReadResult:
+    """Read every auction file and keep the lots sold inside ``window``."""
+    rows: list[dict] = []
+    seen: set[str] = set()
+    quarantine = Quarantine()
+    read = files = 0
+    for path in paths:
+        files += 1
+        try:
+            mapping = mapping_for(path.name, mappings)
+            for number, raw in _rows(path):
+                sold_at = _sold_at(raw, mapping) if "__invalid__" not in raw else None
+                if sold_at is not None and not window.contains(
+                    datetime.combine(sold_at, datetime.min.time())
+                ):
+                    continue
+                read += 1
+                lot, reason = lot_from_row(raw, mapping, path.name, number)
+                locator = f"{path.name}:{number}"
+                if lot is None:
+                    quarantine.add(SOURCE, locator, reason, json.dumps(raw, default=str)[:200])
+                elif lot["lot_id"] in seen:
+                    quarantine.add(SOURCE, locator, "repeated lot id", lot["lot_id"])
+                else:
+                    seen.add(lot["lot_id"])
+                    rows.append(lot)
+        except (MappingError, json.JSONDecodeError, UnicodeDecodeError, csv.Error) as exc:
+            read += 1
+            quarantine.add(SOURCE, path.name, f"unreadable file: {exc}", "")
+    return ReadResult(lots_frame(rows), quarantine, read, files)
+
+
+def read_inbox(folder: Path, window: TimeWindow) -> ReadResult:
+    """Read the auction files in an inbox folder for ``window`` with the applicable mappings."""
+    files = [p for p in list_inbox_files(folder, SUFFIXES) if not p.name.endswith(".mapping.yaml")]
+    return read_auction_files(files, window, load_mappings(folder))

@@ -1,0 +1,116 @@
+"""Embeddings, sentiment and themes on real models (the shipped MiniLM, VADER)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vintage_ai_assets.nlp.embeddings import embed_texts
+from vintage_ai_assets.nlp.sentiment import score_mentions, score_texts
+from vintage_ai_assets.nlp.topics import (
+    find_topics,
+    fit_topics,
+    growing_topics,
+    label_topics,
+    monthly_shares,
+)
+
+THEMES = {
+    "valve": [
+        "the valve guides failed again and the engine is smoking badly",
+        "valve guide wear means a full engine out rebuild, terrible news",
+        "mine burns oil because of worn valve guides, avoid this one",
+        "another owner with failed valve guides and a cracked exhaust manifold",
+        "the manifold cracked and then the valve guides went, nightmare",
+        "valve guides replaced at huge cost, engine smoking stopped",
+        "smoking on startup is the classic sign of worn valve guides",
+        "cracked exhaust manifolds and valve guides are the known weak spots",
+    ],
+    "auction": [
+        "sold at auction for a record hammer price last weekend",
+        "the auction result was well above the estimate, bidding was fierce",
+        "hammer price at the auction came in under the low estimate",
+        "auction house listed it with no reserve and it sold quickly",
+        "record auction price for a low mileage example with original paint",
+        "bidding war at the auction pushed the price past the estimate",
+        "the auction estimate seems optimistic for one with this history",
+        "no sale at auction, the reserve was not met this time",
+    ],
+}
+
+
+def test_embeddings_are_normalised_deduplicated_and_ordered():
+    texts = ["Ferrari F40 at the track", "a rusty old pickup", "Ferrari F40 at the track"]
+    vectors = embed_texts(texts)
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    alone = embed_texts(["a rusty old pickup"])
+    np.testing.assert_allclose(alone[0], vectors[1], atol=1e-5)
+    assert embed_texts([]).shape == (0, 384)
+
+
+def test_sentiment_direction_and_range():
+    scores = score_texts(
+        [
+            "What an absolute joy to drive, I love it",
+            "Total disaster, the engine failed, terrible",
+            "It is blue.",
+        ]
+    )
+    assert scores[0] > 0.5 and scores[1] < -0.5 and abs(scores[2]) < 0.05
+    assert ((scores >= -1) & (scores <= 1)).all()
+
+
+def test_unsupported_languages_stay_unscored():
+    out = score_mentions(["I love it", "Bellissima macchina"], ["en", "it"])
+    assert out[0] > 0 and np.isnan(out[1])
+
+
+def test_themes_separate_and_are_labelled_by_distinctive_terms():
+    texts = [t for group in THEMES.values() for t in group] * 2
+    labels, topics = find_topics(texts)
+    assert len(topics) == 2
+    valve = topics[topics["label"].str.contains("valve")]
+    assert len(valve) == 1 and int(valve["size"].iloc[0]) == 16
+    for group_start in (0, 8):
+        assert len(set(labels[group_start : group_start + 8])) == 1
+    assert set(topics.columns) >= {"topic_id", "label", "size"}
+
+
+def test_themes_are_deterministic_and_small_inputs_have_none():
+    texts = [t for group in THEMES.values() for t in group] * 2
+    vectors = embed_texts(texts)
+    first, _ = fit_topics(texts, vectors)
+    second, _ = fit_topics(texts, vectors)
+    np.testing.assert_array_equal(first, second)
+    labels, topics = fit_topics(texts[:5], vectors[:5])
+    assert (labels == -1).all() and topics.empty
+
+
+def test_labels_leave_out_car_names():
+    texts = [
+        "Testarossa valve guides failed",
+        "Testarossa valve guides smoking",
+        "Testarossa auction record",
+        "Testarossa auction estimate",
+    ]
+    terms = label_topics(texts, np.array([0, 0, 1, 1]), exclude_terms=["Testarossa"])
+    assert all("testarossa" not in t for words in terms.values() for t in words)
+    assert any("valve" in t for t in terms[0])
+
+
+def test_growing_theme_flag():
+    import pandas as pd
+
+    months = pd.to_datetime(
+        ["2026-01-10"] * 10
+        + ["2026-02-10"] * 10
+        + ["2026-03-10"] * 10
+        + ["2026-04-10"] * 10
+        + ["2026-05-10"] * 10
+    )
+    labels = np.array(
+        [0] * 10 + [0] * 10 + [0] * 5 + [1] * 5 + [1] * 5 + [0] * 5 + [1] * 6 + [0] * 4
+    )
+    shares = monthly_shares(labels, pd.Series(months))
+    assert growing_topics(shares) == {1}

@@ -1,0 +1,181 @@
+"""The whole graph, in process, on a small slice of demo data: every public table, checks,
+idempotent reruns, MLflow runs and the planted demo signals."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import dagster as dg
+import mlflow
+import pytest
+import yaml
+
+from vintage_ai_assets.catalog import DEFAULT_CATALOG_PATH
+from vintage_ai_assets.demo.generator import (
+    FAULT_CAR,
+    FAULT_ONSET,
+    FAULT_TERMS,
+    RISING_CAR,
+    DemoSpec,
+    write_demo_inbox,
+)
+from vintage_ai_assets.paths import DataPaths
+from vintage_ai_assets.warehouse import Warehouse, connect
+
+CARS = (FAULT_CAR, RISING_CAR, "porsche-993")
+START, END = date(2025, 11, 20), date(2026, 3, 29)  # 130 days around the fault onset
+PUBLIC_COLUMNS = {
+    "clean.mentions": {
+        "mention_id",
+        "car",
+        "source",
+        "source_id",
+        "created_at",
+        "text",
+        "author_hash",
+        "url",
+    },
+    "nlp.mention_sentiment": {"mention_id", "car", "sentiment"},
+    "nlp.car_topics": {"car", "topic_id", "label", "size", "sentiment"},
+    "series.car_daily": {"car", "date", "mentions", "sentiment"},
+    "forecasts.car_forecasts": {"car", "target", "date", "p10", "p50", "p90"},
+}
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    from vintage_ai_assets.cli import Platform
+
+    root = tmp_path_factory.mktemp("platform")
+    full = yaml.safe_load(DEFAULT_CATALOG_PATH.read_text())
+    subset = {"makes": full["makes"], "cars": [c for c in full["cars"] if c["slug"] in CARS]}
+    catalog_file = root / "catalog.yaml"
+    catalog_file.write_text(yaml.safe_dump(subset))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VINTAGE_AI_CATALOG", str(catalog_file))
+        patch.setenv("VINTAGE_AI_DATA_DIR", str(root / "data"))
+        patch.setenv("DAGSTER_HOME", str(root / "data" / "dagster_home"))
+        from vintage_ai_assets.catalog import load_catalog
+
+        paths = DataPaths(root / "data").ensure()
+        write_demo_inbox(
+            paths.inbox,
+            load_catalog(),
+            DemoSpec(start=START, end=END, cars=CARS, texts_per_car_month=60),
+        )
+        built = Platform(paths, log_level="ERROR")
+        results = built.build(START, END, say=lambda _: None)
+        built.results = results
+        yield built
+
+
+def test_every_run_succeeds_and_every_check_passes(platform):
+    evaluations = [e for r in platform.results for e in r.get_asset_check_evaluations()]
+    assert len(evaluations) >= 10
+    failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
+    assert failed == []
+
+
+def test_public_tables_have_their_columns_and_rows(platform):
+    with connect(platform.paths.warehouse) as con:
+        for table, columns in PUBLIC_COLUMNS.items():
+            schema, name = table.split(".")
+            found = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                    [schema, name],
+                ).fetchall()
+            }
+            assert columns <= found, f"{table} lacks {columns - found}"
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
+        cars = {r[0] for r in con.execute("SELECT DISTINCT car FROM clean.mentions").fetchall()}
+        assert cars == set(CARS)
+        days = (END - START).days + 1
+        assert con.execute("SELECT count(*) FROM series.car_daily").fetchone()[0] == days * len(
+            CARS
+        )
+        assert (
+            con.execute("SELECT count(*) FROM forecasts.car_forecasts").fetchone()[0]
+            == len(CARS) * 2 * 90
+        )
+        mentions, scored = con.execute(
+            "SELECT count(*), count(s.sentiment) FROM clean.mentions m JOIN nlp.mention_sentiment s USING (mention_id)"
+        ).fetchone()
+        assert mentions == con.execute("SELECT count(*) FROM clean.mentions").fetchone()[0]
+        assert scored / mentions > 0.9
+        assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] >= 0
+        reasons = {
+            r[0] for r in con.execute("SELECT DISTINCT reason FROM clean.quarantine").fetchall()
+        }
+        assert {"spam", "duplicate", "bot"} <= reasons
+        # Each distinct text was embedded once.
+        texts, embedded = con.execute(
+            "SELECT count(DISTINCT text_hash), (SELECT count(*) FROM nlp.text_embeddings) FROM clean.mentions"
+        ).fetchone()
+        assert texts == embedded
+
+
+def test_rematerialising_a_day_gives_the_same_rows(platform):
+    from vintage_ai_assets.defs.jobs import DAILY_JOB
+
+    day = "2026-02-14"
+    query = "SELECT * EXCLUDE (lang) FROM clean.mentions WHERE CAST(created_at AS DATE) = ? ORDER BY mention_id"
+    store = Warehouse(platform.paths.warehouse)
+    before = store.query(query, [day])
+    total = store.query("SELECT count(*) AS n FROM clean.mentions")["n"].iloc[0]
+    assert len(before) > 0
+    platform.run(DAILY_JOB, partition_key=day)
+    after = store.query(query, [day])
+    assert after.equals(before)
+    assert store.query("SELECT count(*) AS n FROM clean.mentions")["n"].iloc[0] == total
+
+
+def test_the_fault_theme_and_sentiment_drop_are_recovered(platform):
+    store = Warehouse(platform.paths.warehouse)
+    topics = store.query(
+        "SELECT label, terms, size, growing FROM nlp.car_topics WHERE car = ?", [FAULT_CAR]
+    )
+    words = [w for term in FAULT_TERMS for w in term.split()]
+    fault = topics[topics["label"].str.contains("|".join(["valve", "manifold", "guide"]))]
+    assert len(fault) >= 1, topics["label"].tolist()
+    assert any(word in " ".join(fault["label"]) for word in words)
+    series = store.query(
+        "SELECT date < ? AS before, sum(sentiment * scored) / sum(scored) AS mean FROM series.car_daily "
+        "WHERE car = ? AND scored > 0 GROUP BY 1",
+        [FAULT_ONSET, FAULT_CAR],
+    ).set_index("before")["mean"]
+    assert series[True] - series[False] > 0.2, series
+
+
+def test_models_are_tracked_in_mlflow(platform):
+    store = Warehouse(platform.paths.warehouse)
+    models = store.query(
+        "SELECT car, status, run_id, model_uri FROM models.attention_models ORDER BY car"
+    )
+    assert set(models["car"]) == set(CARS)
+    assert (models["status"] == "ok").all()
+    mlflow.set_tracking_uri(platform.paths.mlflow_tracking_uri)
+    runs = mlflow.search_runs(experiment_names=["attention-forecasts"])
+    assert set(models["run_id"]) <= set(runs["run_id"])
+    assert runs["metrics.mentions_mase_30d"].notna().all()
+    loaded = mlflow.pyfunc.load_model(models["model_uri"].iloc[0])
+    import pandas as pd
+
+    out = loaded.predict(pd.DataFrame({"target": ["mentions", "sentiment"], "horizon": [1, 30]}))
+    assert list(out.columns) == ["p10", "p50", "p90"] and len(out) == 2
+
+
+def test_definitions_load():
+    from vintage_ai_assets.definitions import defs
+
+    dg.Definitions.validate_loadable(defs)
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {
+        "clean/mentions",
+        "nlp/car_topics",
+        "series/car_daily",
+        "forecasts/car_forecasts",
+    } <= keys
+    assert os.environ["VINTAGE_AI_START_DATE"] == "2025-11-20"
