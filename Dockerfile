@@ -11,7 +11,8 @@ ENV PIP_NO_CACHE_DIR=1 \
     DAGSTER_HOME=/data/dagster_home \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
-    TOKENIZERS_PARALLELISM=false
+    TOKENIZERS_PARALLELISM=false \
+    DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=1
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential \

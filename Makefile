@@ -9,6 +9,8 @@ export DAGSTER_HOME ?= $(VINTAGE_AI_DATA_DIR)/dagster_home
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+# Single-run backfills log one "planned" event per asset, not one per day and asset.
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= 1
 
 .PHONY: install demo test lint dev home clean-data
 

@@ -191,6 +191,12 @@ def forecasts_cover_catalog(
 
 
 checks = [
+    unique_check(["raw", "reddit_archive"], ["record_id"]),
+    not_future_check(["raw", "reddit_archive"], "created_at"),
+    unique_check(["raw", "social_posts"], ["record_id"]),
+    not_future_check(["raw", "social_posts"], "created_at"),
+    unique_check(["raw", "auction_lots"], ["lot_id"]),
+    known_cars_check(["clean", "auction_lots"]),
     unique_check(["clean", "mentions"], ["mention_id"]),
     known_cars_check(["clean", "mentions"]),
     not_future_check(["clean", "mentions"], "created_at"),
@@ -199,11 +205,14 @@ checks = [
     sentiment_in_range,
     unique_check(["nlp", "text_embeddings"], ["text_hash", "model"]),
     known_cars_check(["nlp", "car_topics"]),
+    unique_check(["nlp", "mention_topics"], ["mention_id"]),
     unique_check(["series", "car_daily"], ["car", "date"]),
     known_cars_check(["series", "car_daily"]),
     not_future_check(["series", "car_daily"], "date"),
     every_car_every_day,
     unique_check(["series", "price_index"], ["car", "month"]),
+    known_cars_check(["series", "price_index"]),
+    known_cars_check(["models", "attention_models"]),
     unique_check(["forecasts", "car_forecasts"], ["car", "target", "date"]),
     forecasts_cover_catalog,
 ]

@@ -72,6 +72,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from vintage_ai_assets.catalog import Car, Catalog
+from vintage_ai_assets.cleaning.auction_lots import USD_PER_UNIT
 
 FAULT_CAR = "ferrari-355-gtb"
 FAULT_ONSET = date(2026, 2, 1)
@@ -87,7 +88,6 @@ FAULT_VOLUME_BUMP = 1.15
 RISING_CAR = "lancia-delta-integrale"
 RISING_VOLUME_FACTOR = 3.0
 RISING_PRICE_GAIN = 0.40
-USD_PER_UNIT = {"USD": 1.0, "EUR": 1.10, "GBP": 1.28}
 
 SOURCE_SHARES = {"reddit": 0.45, "forum": 0.40, "instagram": 0.15}
 NOISE_SHARES = {

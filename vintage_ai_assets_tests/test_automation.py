@@ -1,0 +1,61 @@
+"""Schedules, sensors and the command line, evaluated against a real (ephemeral) instance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from vintage_ai_assets.cli import main
+from vintage_ai_assets.defs.jobs import catalog_sensor, daily_schedule
+from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME
+from vintage_ai_assets.defs.resources import CatalogResource
+
+
+def test_catalog_sensor_adds_new_cars_and_removes_dropped_ones(catalog):
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(CAR_PARTITIONS_NAME, ["ferrari-f40", "no-longer-listed"])
+        context = dg.build_sensor_context(
+            instance=instance, resources={"catalog": CatalogResource()}
+        )
+        result = catalog_sensor(context)
+        added = {
+            key
+            for request in result.dynamic_partitions_requests
+            if isinstance(request, dg.AddDynamicPartitionsRequest)
+            for key in request.partition_keys
+        }
+        deleted = {
+            key
+            for request in result.dynamic_partitions_requests
+            if isinstance(request, dg.DeleteDynamicPartitionsRequest)
+            for key in request.partition_keys
+        }
+        assert added == set(catalog.slugs) - {"ferrari-f40"}
+        assert deleted == {"no-longer-listed"}
+        assert {r.partition_key for r in result.run_requests} == added
+
+
+def test_catalog_sensor_skips_when_in_step(catalog):
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(CAR_PARTITIONS_NAME, catalog.slugs)
+        context = dg.build_sensor_context(
+            instance=instance, resources={"catalog": CatalogResource()}
+        )
+        assert isinstance(catalog_sensor(context), dg.SkipReason)
+
+
+def test_daily_schedule_refreshes_yesterday():
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 3, 2, 2, 15, tzinfo=UTC)
+    )
+    [request] = list(daily_schedule.evaluate_tick(context).run_requests)
+    assert request.partition_key == "2026-03-01"
+
+
+def test_cli_errors_are_one_line(capsys):
+    assert main(["backfill", "--start", "2026-13-01", "--end", "2026-01-02"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--start must be a date" in err
+    assert main(["backfill", "--start", "2026-02-01", "--end", "2026-01-01"]) == 1
+    assert "before --start" in capsys.readouterr().err
