@@ -35,7 +35,7 @@ def build_resources(paths: DataPaths | None = None) -> dict[str, object]:
         "mlflow_store": MLflowResource(
             tracking_uri=paths.mlflow_tracking_uri, artifacts=str(paths.mlflow_artifacts)
         ),
-        "reddit": RedditResource.from_env(),
+        "reddit": RedditResource(),
         "forums": ForumResource(),
     }
 

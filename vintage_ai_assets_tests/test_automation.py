@@ -59,3 +59,60 @@ def test_cli_errors_are_one_line(capsys):
     assert err.count("\n") == 0 and "--start must be a date" in err
     assert main(["backfill", "--start", "2026-02-01", "--end", "2026-01-01"]) == 1
     assert "before --start" in capsys.readouterr().err
+
+
+def _inbox_context(instance, root, cursor=None):
+    from vintage_ai_assets.defs.resources import InboxResource
+
+    return dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"inbox": InboxResource(root=str(root))}
+    )
+
+
+def test_inbox_sensor_launches_touched_days_once_and_reports_bad_files(tmp_path):
+    import json
+
+    from vintage_ai_assets.defs.jobs import inbox_sensor
+
+    (tmp_path / "reddit").mkdir()
+    (tmp_path / "auctions").mkdir()
+    lines = [
+        {
+            "id": "a",
+            "created_utc": datetime(2026, 1, 5, 10, tzinfo=UTC).timestamp(),
+            "title": "F40",
+            "selftext": "",
+        },
+        {
+            "id": "b",
+            "created_utc": datetime(2026, 1, 6, 23, 59, tzinfo=UTC).timestamp(),
+            "title": "F40",
+            "selftext": "",
+        },
+        {
+            "id": "c",
+            "created_utc": datetime(2026, 1, 9, 0, 1, tzinfo=UTC).timestamp(),
+            "title": "F40",
+            "selftext": "",
+        },
+    ]
+    (tmp_path / "reddit" / "dump.ndjson").write_text(
+        "\n".join(json.dumps(x) for x in lines) + "\n{broken\n"
+    )
+    (tmp_path / "auctions" / "bad.csv").write_text("lot_id,price\n1,2\n")  # no sale dates at all
+    (tmp_path / "reddit" / "notes.txt").write_text("ignored: not an archive")
+    with dg.instance_for_test() as instance:
+        result = inbox_sensor(_inbox_context(instance, tmp_path))
+        ranges = sorted(
+            (
+                r.tags["dagster/asset_partition_range_start"],
+                r.tags["dagster/asset_partition_range_end"],
+            )
+            for r in result.run_requests
+        )
+        assert ranges == [("2026-01-05", "2026-01-06"), ("2026-01-09", "2026-01-09")]
+        cursor = json.loads(result.cursor)
+        assert cursor["auctions/bad.csv"].endswith("|failed")
+        # The same files again: nothing to do.
+        again = inbox_sensor(_inbox_context(instance, tmp_path, result.cursor))
+        assert isinstance(again, dg.SkipReason)

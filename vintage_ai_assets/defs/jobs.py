@@ -1,9 +1,25 @@
 """Jobs, schedules and sensors: the daily refresh, per-car rebuilds and the catalog sync."""
 
+import hashlib
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
 import dagster as dg
 
-from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME, car_partitions, daily_partitions
-from vintage_ai_assets.defs.resources import CatalogResource
+from vintage_ai_assets.defs.partitions import (
+    CAR_PARTITIONS_NAME,
+    car_partitions,
+    daily_partitions,
+    start_date,
+)
+from vintage_ai_assets.defs.resources import CatalogResource, InboxResource
+from vintage_ai_assets.sources.inbox import (
+    InboxFileError,
+    contiguous_ranges,
+    days_touched,
+    inbox_files,
+)
 
 DAILY_JOB = "daily_refresh"
 PER_CAR_JOB = "per_car_refresh"
@@ -101,6 +117,61 @@ def catalog_sensor(context: dg.SensorEvaluationContext, catalog: CatalogResource
     return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=dynamic_requests)
 
 
+@dg.sensor(
+    name="inbox_sensor",
+    job=daily_refresh,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Launches the day partitions that new or changed inbox files bring records for "
+    "(one run per range of days); each file once, unreadable files reported, not retried.",
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    first_day, last_day = (
+        date.fromisoformat(start_date()),
+        datetime.now(UTC).date() - timedelta(days=1),
+    )
+    days: set[date] = set()
+    new_files, failures, outside = [], {}, 0
+    for file in inbox_files(Path(inbox.root)):
+        fingerprint = file.fingerprint()
+        if seen.get(file.key, "").split("|")[0] == fingerprint:
+            continue
+        try:
+            touched = days_touched(file)
+        except InboxFileError as exc:
+            failures[file.key] = str(exc)
+            seen[file.key] = f"{fingerprint}|failed"
+            context.log.error(f"inbox file not loaded: {exc}")
+            continue
+        in_range = {d for d in touched if first_day <= d <= last_day}
+        outside += len(touched) - len(in_range)
+        days |= in_range
+        new_files.append(file.key)
+        seen[file.key] = fingerprint
+    if not new_files and not failures:
+        return dg.SkipReason("no new or changed inbox files")
+    requests = [
+        dg.RunRequest(
+            run_key=f"inbox:{first}:{last}:{hash_files(new_files, seen)}",
+            tags={
+                **range_tags(first.isoformat(), last.isoformat()),
+                "vintage_ai/inbox_files": ",".join(new_files)[:1000],
+            },
+        )
+        for first, last in contiguous_ranges(days)
+    ]
+    context.log.info(
+        f"{len(new_files)} new inbox files touch {len(days)} days ({outside} days outside the partitions)"
+    )
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True))
+
+
+def hash_files(keys: list[str], seen: dict[str, str]) -> str:
+    digest = hashlib.sha1("".join(f"{k}={seen[k]};" for k in sorted(keys)).encode())
+    return digest.hexdigest()[:12]
+
+
 jobs = [daily_refresh, per_car_refresh, catalog_refresh]
 schedules = [daily_schedule]
-sensors = [per_car_after_daily, catalog_sensor]
+sensors = [per_car_after_daily, catalog_sensor, inbox_sensor]

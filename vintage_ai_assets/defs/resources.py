@@ -4,7 +4,6 @@ Every value comes from the environment through :class:`DataPaths` when ``Definit
 are built, and each resource can be swapped in tests.
 """
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from vintage_ai_assets.catalog import Catalog, load_catalog
+from vintage_ai_assets.sources.reddit_live import RedditCredentials, make_reddit
 from vintage_ai_assets.warehouse import Warehouse
 
 
@@ -146,23 +146,36 @@ class MLflowResource(dg.ConfigurableResource):
 
 
 class RedditResource(dg.ConfigurableResource):
-    """Reddit API access through praw; credentials only from the environment."""
+    """Reddit API access through praw (read-only, application-only OAuth).
 
-    client_id: str | None = None
-    client_secret: str | None = None
-    user_agent: str = "vintage-ai/0.1 (market intelligence for classic cars)"
+    Credentials are read from the environment (``REDDIT_CLIENT_ID``,
+    ``REDDIT_CLIENT_SECRET``, ``REDDIT_USER_AGENT``) when the source runs, so they are never
+    part of the resource's config, the UI or the event log.
+    """
 
-    @property
-    def configured(self) -> bool:
-        return bool(self.client_id and self.client_secret)
+    oauth_url: str | None = None  # API endpoint override (tests: a fake server on 127.0.0.1)
+    reddit_url: str | None = None  # token endpoint override
+    max_submissions: int = 2000
+    timeout_seconds: float = 16.0
+    retries: int = 3  # on 429 (honouring Retry-After), 5xx, timeouts and malformed JSON
+    backoff_seconds: float = 2.0
 
-    @classmethod
-    def from_env(cls) -> "RedditResource":
-        return cls(
-            client_id=os.environ.get("REDDIT_CLIENT_ID") or None,
-            client_secret=os.environ.get("REDDIT_CLIENT_SECRET") or None,
-            user_agent=os.environ.get("REDDIT_USER_AGENT")
-            or cls.model_fields["user_agent"].default,
+    def credentials(self) -> RedditCredentials | None:
+        return RedditCredentials.from_env()
+
+    def client(self):  # -> praw.Reddit
+        credentials = self.credentials()
+        if credentials is None:
+            raise dg.Failure(
+                "Reddit live is not configured: set REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET"
+            )
+        return make_reddit(
+            credentials,
+            oauth_url=self.oauth_url,
+            reddit_url=self.reddit_url,
+            timeout=self.timeout_seconds,
+            retries=self.retries,
+            backoff=self.backoff_seconds,
         )
 
 

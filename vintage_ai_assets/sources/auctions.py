@@ -118,7 +118,8 @@ def mapping_for(file_name: str, mappings: list[AuctionMapping]) -> AuctionMappin
     raise MappingError(f"no auction mapping applies to {file_name}")
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict]]:
+def iter_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line or item number, raw row) of a CSV, JSONL or JSON auction file."""
     name = path.name.lower()
     if name.endswith(".csv"):
         with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
@@ -159,7 +160,8 @@ def _number(value: object) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-def _sold_at(raw: dict, mapping: AuctionMapping) -> date | None:
+def sold_date(raw: dict, mapping: AuctionMapping) -> date | None:
+    """The sale date of a raw row under ``mapping`` (None when missing or invalid)."""
     if mapping.month_columns:
         year = _number(raw.get(mapping.month_columns[0]))
         month = _number(raw.get(mapping.month_columns[1]))
@@ -192,7 +194,7 @@ def lot_from_row(
             return mapping.defaults[field_name]
         return value
 
-    sold_at = _sold_at(raw, mapping)
+    sold_at = sold_date(raw, mapping)
     if sold_at is None:
         return None, "missing or invalid sale date"
     make, model = str(get("make") or "").strip(), str(get("model") or "").strip()
@@ -267,8 +269,8 @@ def read_auction_files(
         files += 1
         try:
             mapping = mapping_for(path.name, mappings)
-            for number, raw in _rows(path):
-                sold_at = _sold_at(raw, mapping) if "__invalid__" not in raw else None
+            for number, raw in iter_rows(path):
+                sold_at = sold_date(raw, mapping) if "__invalid__" not in raw else None
                 if sold_at is not None and not window.contains(
                     datetime.combine(sold_at, datetime.min.time())
                 ):

@@ -160,11 +160,15 @@ def posts_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def list_inbox_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """Regular files in ``folder`` (not below it) with one of ``suffixes``, sorted by name."""
+    """Regular files in ``folder`` (not below it, no symlinks, no hidden files) with one of
+    ``suffixes``, sorted by name."""
     if not folder.is_dir():
         return []
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(suffixes)
+        if not p.is_symlink()
+        and p.is_file()
+        and not p.name.startswith(".")
+        and p.name.lower().endswith(suffixes)
     )

@@ -12,7 +12,13 @@ from vintage_ai_assets.defs.resources import (
     RedditResource,
     WarehouseResource,
 )
-from vintage_ai_assets.sources import auctions, reddit_archive, social_export, valuations
+from vintage_ai_assets.sources import (
+    auctions,
+    reddit_archive,
+    reddit_live,
+    social_export,
+    valuations,
+)
 from vintage_ai_assets.sources.records import ReadResult, TimeWindow, posts_frame
 from vintage_ai_assets.warehouse import Warehouse
 
@@ -92,16 +98,39 @@ def raw_reddit_archive(
 @_raw_asset(
     "reddit_live",
     POSTS_TYPE,
-    "Reddit submissions and comments fetched live through praw (credentials from REDDIT_CLIENT_ID / REDDIT_CLIENT_SECRET / REDDIT_USER_AGENT).",
+    "Reddit submissions and comments written that day in the catalog's subreddits, plus "
+    "searches for each car, fetched live through praw (credentials from REDDIT_CLIENT_ID / "
+    "REDDIT_CLIENT_SECRET / REDDIT_USER_AGENT).",
     "created_at",
 )
-def raw_reddit_live(context: dg.AssetExecutionContext, reddit: RedditResource) -> dg.Output:
-    if not reddit.configured:
+def raw_reddit_live(
+    context: dg.AssetExecutionContext,
+    reddit: RedditResource,
+    catalog: CatalogResource,
+    warehouse: WarehouseResource,
+) -> dg.Output:
+    if reddit.credentials() is None:
         context.log.warning(
             "Reddit live is not configured (no REDDIT_CLIENT_ID/REDDIT_CLIENT_SECRET): nothing fetched"
         )
         return dg.Output(posts_frame([]), metadata={"status": "not configured", "accepted": 0})
-    raise dg.Failure("Reddit live collection is configured but not available in this version")
+    cars = catalog.load().cars
+    subreddits = sorted({s for car in cars for s in car.subreddits})
+    terms = sorted({t for car in cars for t in (car.search_terms or (car.name,))})
+    try:
+        result = reddit_live.fetch_window(
+            reddit.client(),
+            subreddits,
+            terms,
+            TimeWindow(*window_of(context)),
+            max_submissions=reddit.max_submissions,
+        )
+    except reddit_live.RedditFetchError as exc:
+        # The partition keeps its previous content: nothing is written when the fetch fails.
+        raise dg.Failure(f"Reddit live fetch failed: {exc}") from None
+    return _finish(
+        context, warehouse.get(), result, subreddits=len(subreddits), searches=len(terms)
+    )
 
 
 @_raw_asset(
