@@ -36,7 +36,7 @@ def build_resources(paths: DataPaths | None = None) -> dict[str, object]:
             tracking_uri=paths.mlflow_tracking_uri, artifacts=str(paths.mlflow_artifacts)
         ),
         "reddit": RedditResource(),
-        "forums": ForumResource(),
+        "forums": ForumResource(sites_file=os.environ.get("VINTAGE_AI_FORUMS") or None),
     }
 
 

@@ -43,6 +43,20 @@ RAW_POSTS = DataFrameSchema(
     coerce=True,
 )
 
+FORUM_STATE = DataFrameSchema(
+    {
+        "site": _text(),
+        "thread_id": _text(),
+        "delivered_through": _text(checks=Check.str_matches(r"^\d+$")),
+        "window_start": Column("datetime64[ns]"),
+        "crawled_at": Column("datetime64[ns]"),
+    },
+    name="forum_state",
+    strict=True,
+    coerce=True,
+    unique=["site", "thread_id", "window_start"],
+)
+
 RAW_AUCTION_LOTS = DataFrameSchema(
     {
         "lot_id": _text(unique=True),

@@ -29,6 +29,7 @@ DAILY_ASSETS = [
     ["raw", "reddit_archive"],
     ["raw", "reddit_live"],
     ["raw", "forum_posts"],
+    ["raw", "forum_state"],
     ["raw", "social_posts"],
     ["raw", "auction_lots"],
     ["raw", "valuations"],

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+import yaml
 
 from vintage_ai_assets.catalog import Catalog, load_catalog
+from vintage_ai_assets.sources.forum import DEFAULT_USER_AGENT as DEFAULT_FORUM_USER_AGENT
+from vintage_ai_assets.sources.forum import ForumSite, PoliteSession
 from vintage_ai_assets.sources.reddit_live import RedditCredentials, make_reddit
 from vintage_ai_assets.warehouse import Warehouse
 
@@ -180,12 +183,48 @@ class RedditResource(dg.ConfigurableResource):
 
 
 class ForumResource(dg.ConfigurableResource):
-    """Owner forums to scrape (XenForo-style base URLs); none by default."""
+    """Owner forums to crawl (XenForo-style), listed in a YAML file (``VINTAGE_AI_FORUMS``).
 
-    sites: list[str] = []
-    user_agent: str = "vintage-ai/0.1 (+market intelligence for classic cars; polite crawler)"
+    The file holds ``sites: [{name, base_url, tags?, threads?}]``; a site without ``tags``
+    crawls the catalog's ``forum_tags``. None are configured by default.
+    """
+
+    sites_file: str | None = None
+    user_agent: str = DEFAULT_FORUM_USER_AGENT
     delay_seconds: float = 2.0
+    timeout_seconds: float = 20.0
+    max_retries: int = 4
+    backoff_seconds: float = 2.0
+    max_pages: int = 200
 
     @property
     def configured(self) -> bool:
-        return bool(self.sites)
+        return bool(self.sites_file)
+
+    def sites(self, catalog: Catalog) -> list[ForumSite]:
+        """The configured sites; raises ``dg.Failure`` with the reason for a bad file."""
+        path = Path(self.sites_file or "")
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            entries = document["sites"]
+            default_tags = tuple(sorted({t for car in catalog.cars for t in car.forum_tags}))
+            return [
+                ForumSite(
+                    name=str(entry["name"]),
+                    base_url=str(entry["base_url"]),
+                    tags=tuple(str(t) for t in entry.get("tags", default_tags)),
+                    threads=tuple(str(t) for t in entry.get("threads", ())),
+                )
+                for entry in entries
+            ]
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise dg.Failure(f"forum sites file {path}: {type(exc).__name__}: {exc}") from None
+
+    def session(self) -> PoliteSession:
+        return PoliteSession(
+            user_agent=self.user_agent,
+            delay_seconds=self.delay_seconds,
+            timeout_seconds=self.timeout_seconds,
+            max_retries=self.max_retries,
+            backoff_seconds=self.backoff_seconds,
+        )

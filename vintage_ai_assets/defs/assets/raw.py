@@ -1,6 +1,9 @@
 """raw: what each source returned, one asset per source, partitioned by the day it was written."""
 
+from datetime import UTC, datetime
+
 import dagster as dg
+import pandas as pd
 from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
@@ -14,12 +17,13 @@ from vintage_ai_assets.defs.resources import (
 )
 from vintage_ai_assets.sources import (
     auctions,
+    forum,
     reddit_archive,
     reddit_live,
     social_export,
     valuations,
 )
-from vintage_ai_assets.sources.records import ReadResult, TimeWindow, posts_frame
+from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, posts_frame
 from vintage_ai_assets.warehouse import Warehouse
 
 QUARANTINE_TABLE = "raw.quarantine"
@@ -48,7 +52,11 @@ def record_quarantine(warehouse: Warehouse, result: ReadResult) -> None:
 
 
 def _finish(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, result: ReadResult, **extra
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    result: ReadResult,
+    output_name: str = "result",
+    **extra,
 ) -> dg.Output:
     record_quarantine(warehouse, result)
     reasons = (
@@ -57,8 +65,11 @@ def _finish(
         else {}
     )
     start, end = window_of(context)
+    key = (
+        context.asset_key_for_output(output_name) if output_name != "result" else context.asset_key
+    )
     context.log.info(
-        f"{context.asset_key.to_user_string()} {start:%Y-%m-%d}..{end:%Y-%m-%d}: "
+        f"{key.to_user_string()} {start:%Y-%m-%d}..{end:%Y-%m-%d}: "
         f"{len(result.accepted)} accepted, {len(result.quarantine)} quarantined from {result.files} files"
     )
     preview = result.accepted.drop(
@@ -66,6 +77,7 @@ def _finish(
     )
     return dg.Output(
         result.accepted,
+        output_name=output_name,
         metadata={
             "accepted": dg.MetadataValue.int(len(result.accepted)),
             "quarantined": dg.MetadataValue.int(len(result.quarantine)),
@@ -133,17 +145,96 @@ def raw_reddit_live(
     )
 
 
-@_raw_asset(
-    "forum_posts",
-    POSTS_TYPE,
-    "Owner-forum posts (XenForo-style sites) fetched with requests.",
-    "created_at",
+FORUM_STATE_COLUMNS = ["site", "thread_id", "delivered_through", "window_start", "crawled_at"]
+
+
+@dg.multi_asset(
+    outs={
+        "forum_posts": dg.AssetOut(
+            key=["raw", "forum_posts"],
+            dagster_type=POSTS_TYPE,
+            metadata={"partition_expr": "created_at"},
+            io_manager_key="warehouse_io",
+            description="Owner-forum posts (XenForo-style sites such as FerrariChat) fetched politely "
+            "with requests: tag and thread pages, quotes and signatures removed.",
+        ),
+        "forum_state": dg.AssetOut(
+            key=["raw", "forum_state"],
+            dagster_type=pandera_schema_to_dagster_type(schemas.FORUM_STATE),
+            metadata={"partition_expr": "window_start"},
+            io_manager_key="warehouse_io",
+            description="Incremental crawl state: per site and thread, the post id up to which "
+            "every post has been collected.",
+        ),
+    },
+    group_name="raw",
+    partitions_def=daily_partitions,
+    backfill_policy=SINGLE_RUN,
+    pool="warehouse",
 )
-def raw_forum_posts(context: dg.AssetExecutionContext, forums: ForumResource) -> dg.Output:
+def raw_forum_posts(
+    context: dg.AssetExecutionContext,
+    forums: ForumResource,
+    catalog: CatalogResource,
+    warehouse: WarehouseResource,
+):
+    """Crawl each configured forum for the window, only pages with posts not collected yet.
+
+    The new posts are merged with the window's stored ones, and the data is written before
+    the state, so an interrupted run never marks an unstored post as collected.
+    """
+    start, end = window_of(context)
     if not forums.configured:
-        context.log.warning("no owner forums are configured: nothing fetched")
-        return dg.Output(posts_frame([]), metadata={"status": "not configured", "accepted": 0})
-    raise dg.Failure("forum collection is configured but not available in this version")
+        context.log.warning("no owner forums are configured (VINTAGE_AI_FORUMS): nothing fetched")
+        yield dg.Output(
+            posts_frame([]), "forum_posts", metadata={"status": "not configured", "accepted": 0}
+        )
+        yield dg.Output(pd.DataFrame(columns=FORUM_STATE_COLUMNS), "forum_state")
+        return
+    store = warehouse.get()
+    prior = store.read_table("raw.forum_state", columns=["site", "thread_id", "delivered_through"])
+    frames, states, pages, quarantine, read = [], [], 0, Quarantine(), 0
+    with forums.session() as session:
+        for site in forums.sites(catalog.load()):
+            known = {}
+            if prior is not None:
+                mine = prior[prior["site"] == site.name]
+                through = mine["delivered_through"].astype("int64").groupby(mine["thread_id"]).max()
+                known = through.astype(str).to_dict()
+            try:
+                crawled = forum.crawl(
+                    site, session, TimeWindow(start, end), state=known, max_pages=forums.max_pages
+                )
+            except forum.FetchError as exc:
+                raise dg.Failure(f"forum {site.name}: {exc}") from None
+            frames.append(crawled.result.accepted)
+            quarantine.rows.extend(crawled.result.quarantine.rows)
+            read += crawled.result.read
+            pages += crawled.pages
+            states += [(site.name, thread, through) for thread, through in crawled.state.items()]
+            if crawled.truncated:
+                context.log.warning(
+                    f"forum {site.name}: page budget reached, the window may be incomplete"
+                )
+    existing = store.read_table(
+        "raw.forum_posts", "created_at >= ? AND created_at < ?", [start, end]
+    )
+    merged = pd.concat(
+        [f for f in [existing, *frames] if f is not None and len(f)] or [posts_frame([])]
+    )
+    merged = posts_frame(merged.drop_duplicates("record_id", keep="last").to_dict("records"))
+    new = sum(len(f) for f in frames)
+    yield _finish(
+        context,
+        store,
+        ReadResult(merged, quarantine, read, 0),
+        output_name="forum_posts",
+        new_posts=dg.MetadataValue.int(new),
+        pages_fetched=dg.MetadataValue.int(pages),
+    )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    state = pd.DataFrame([(s, t, d, start, now) for s, t, d in states], columns=FORUM_STATE_COLUMNS)
+    yield dg.Output(state, "forum_state", metadata={"threads": dg.MetadataValue.int(len(state))})
 
 
 @_raw_asset(
