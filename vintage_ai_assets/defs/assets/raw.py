@@ -148,6 +148,13 @@ def raw_reddit_live(
 FORUM_STATE_COLUMNS = ["site", "thread_id", "delivered_through", "window_start", "crawled_at"]
 
 
+def _forum_state(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=FORUM_STATE_COLUMNS)
+    for column in ("window_start", "crawled_at"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    return frame
+
+
 @dg.multi_asset(
     outs={
         "forum_posts": dg.AssetOut(
@@ -189,7 +196,7 @@ def raw_forum_posts(
         yield dg.Output(
             posts_frame([]), "forum_posts", metadata={"status": "not configured", "accepted": 0}
         )
-        yield dg.Output(pd.DataFrame(columns=FORUM_STATE_COLUMNS), "forum_state")
+        yield dg.Output(_forum_state([]), "forum_state")
         return
     store = warehouse.get()
     prior = store.read_table("raw.forum_state", columns=["site", "thread_id", "delivered_through"])
