@@ -164,6 +164,7 @@ CAR_TOPICS = DataFrameSchema(
         "sentiment": Column(float, UNIT, nullable=True),
         "growing": Column(bool),
         "representatives": Column(object),
+        "centroid": Column(object),
     },
     name="car_topics",
     strict=True,

@@ -18,7 +18,9 @@ from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 MIN_TEXTS = 12
-TOPIC_COLUMNS = ["topic_id", "label", "terms", "size", "share", "representatives"]
+TOPIC_COLUMNS = ["topic_id", "label", "terms", "size", "share", "representatives", "centroid"]
+SAME_THEME_SIMILARITY = 0.85  # centroid cosine above which a refitted theme keeps its id
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[#@]\w+")
 # Words of car talk that say nothing about a theme.
 GENERIC_TERMS = frozenset(
     [
@@ -75,10 +77,13 @@ _TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z0-9'\-]{1,}\b"
 class TopicModelConfig:
     """Knobs of the theme finder; the defaults suit 20 to 200,000 texts."""
 
-    dims: int = 10
+    dims: int = 15
     max_fit: int = 4000  # texts the clusterer is fitted on; the rest are assigned
-    min_cluster_share: float = 0.03
+    min_cluster_share: float = 0.02
     min_cluster_size: int = 5
+    min_samples: int = 2
+    selection: str = "leaf"  # hdbscan cluster selection: fine-grained themes
+    assign_similarity: float = 0.5  # noise joins its nearest theme at this cosine or above
     top_terms: int = 5
     seed: int = 0
 
@@ -118,8 +123,8 @@ def cluster(
     size = max(config.min_cluster_size, int(round(len(fit_rows) * config.min_cluster_share)))
     clusterer = hdbscan.HDBSCAN(
         min_cluster_size=size,
-        min_samples=max(3, size // 2),
-        cluster_selection_method="eom",
+        min_samples=config.min_samples,
+        cluster_selection_method=config.selection,
         prediction_data=n > len(fit_rows),
     )
     fitted = clusterer.fit_predict(reduced[fit_rows])
@@ -129,7 +134,24 @@ def cluster(
         rest = np.setdiff1d(np.arange(n), fit_rows)
         assigned, _ = hdbscan.approximate_predict(clusterer, reduced[rest])
         labels[rest] = assigned
-    return _renumber_by_size(labels), reduced
+    return _renumber_by_size(_assign_noise(embeddings, labels, config.assign_similarity)), reduced
+
+
+def _assign_noise(embeddings: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
+    """Give each unclustered text its nearest theme (cosine to the theme's mean embedding)
+    when it is at least ``threshold`` similar; the rest stay −1."""
+    if labels.max() < 0 or not (labels < 0).any():
+        return labels
+    ids = np.unique(labels[labels >= 0])
+    centres = np.vstack([embeddings[labels == i].mean(axis=0) for i in ids])
+    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    noise = np.flatnonzero(labels < 0)
+    similarity = embeddings[noise] @ centres.T
+    best = similarity.argmax(axis=1)
+    close = similarity[np.arange(len(noise)), best] >= threshold
+    out = labels.copy()
+    out[noise[close]] = ids[best[close]]
+    return out
 
 
 def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
@@ -147,8 +169,11 @@ def label_topics(
     if not topic_ids:
         return {}
     excluded = {w.lower() for term in exclude_terms for w in re.findall(r"[a-zA-Z0-9]+", term)}
+    excluded |= {term.lower() for term in exclude_terms if re.fullmatch(r"[\w'\-]+", term)}
     stop = sorted(set(ENGLISH_STOP_WORDS) | GENERIC_TERMS | excluded)
-    docs = [" ".join(texts[i] for i in np.flatnonzero(labels == t)) for t in topic_ids]
+    docs = [
+        _NOISE.sub(" ", " ".join(texts[i] for i in np.flatnonzero(labels == t))) for t in topic_ids
+    ]
     vectorizer = CountVectorizer(
         stop_words=stop, ngram_range=(1, 2), token_pattern=_TOKEN, lowercase=True, min_df=1
     )
@@ -215,18 +240,72 @@ def fit_topics(
     reps = _representatives(reduced, labels, texts)
     rows = []
     for topic, words in terms.items():
-        size = int((labels == topic).sum())
+        members = labels == topic
+        centre = embeddings[members].mean(axis=0)
         rows.append(
             {
                 "topic_id": topic,
                 "label": " · ".join(words[:3]) if words else f"theme {topic}",
                 "terms": words,
-                "size": size,
-                "share": size / n,
+                "size": int(members.sum()),
+                "share": float(members.sum()) / n,
                 "representatives": reps.get(topic, []),
+                "centroid": (centre / max(np.linalg.norm(centre), 1e-12)).astype(np.float32),
             }
         )
     return labels, pd.DataFrame(rows, columns=TOPIC_COLUMNS)
+
+
+def keep_theme_ids(
+    labels: np.ndarray, topics: pd.DataFrame, previous: pd.DataFrame | None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Give refitted themes the ids of the previous run's themes they match.
+
+    Themes are paired by centroid cosine similarity (best one-to-one assignment); a pair
+    at or above ``SAME_THEME_SIMILARITY`` keeps the old id, other themes get new ids above
+    every id used before. ``previous`` has topic_id and centroid.
+    """
+    if previous is None or previous.empty or topics.empty:
+        return labels, topics
+    from scipy.optimize import linear_sum_assignment
+
+    new = np.vstack(topics["centroid"].to_numpy()).astype(np.float64)
+    old = np.vstack(previous["centroid"].to_numpy()).astype(np.float64)
+    similarity = new @ old.T
+    rows, cols = linear_sum_assignment(-similarity)
+    mapping: dict[int, int] = {}
+    for r, c in zip(rows, cols, strict=True):
+        if similarity[r, c] >= SAME_THEME_SIMILARITY:
+            mapping[int(topics["topic_id"].iloc[r])] = int(previous["topic_id"].iloc[c])
+    next_id = int(max(previous["topic_id"].max(), topics["topic_id"].max())) + 1
+    for topic in topics["topic_id"]:
+        if int(topic) not in mapping:
+            mapping[int(topic)] = next_id
+            next_id += 1
+    relabelled = np.array([mapping.get(int(x), -1) for x in labels], dtype=np.int64)
+    return relabelled, topics.assign(topic_id=topics["topic_id"].map(mapping).astype("int64"))
+
+
+def fit_car_topics(
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    langs: Sequence[str],
+    exclude_terms: Sequence[str] = (),
+    previous: pd.DataFrame | None = None,
+    config: TopicModelConfig | None = None,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """One car's themes: fitted on its English mentions (labels of other languages are
+    −1, since the labels and stop words are English), with ids kept from ``previous``."""
+    english = np.asarray(langs, dtype=object) == "en"
+    labels = np.full(len(texts), -1, dtype=np.int64)
+    index = np.flatnonzero(english)
+    fitted, topics = fit_topics(
+        [texts[i] for i in index], np.asarray(embeddings)[index], exclude_terms, config
+    )
+    labels[index] = fitted
+    if len(topics):
+        topics = topics.assign(share=topics["size"] / max(len(texts), 1))
+    return keep_theme_ids(labels, topics, previous)
 
 
 def find_topics(texts: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:

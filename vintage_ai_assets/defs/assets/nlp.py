@@ -3,6 +3,7 @@
 import json
 
 import dagster as dg
+import duckdb
 import numpy as np
 import pandas as pd
 from dagster_pandera import pandera_schema_to_dagster_type
@@ -22,7 +23,7 @@ from vintage_ai_assets.defs.resources import (
 )
 from vintage_ai_assets.nlp import sentiment as sentiment_lib
 from vintage_ai_assets.nlp.embedding_store import known_hashes, new_embeddings, vectors_for
-from vintage_ai_assets.nlp.topics import fit_topics, growing_topics, monthly_shares
+from vintage_ai_assets.nlp.topics import fit_car_topics, growing_topics, monthly_shares
 
 MENTIONS = dg.AssetKey(["clean", "mentions"])
 
@@ -113,6 +114,16 @@ def mention_sentiment(context: dg.AssetExecutionContext, mentions: pd.DataFrame)
     )
 
 
+def previous_themes(store, car: str) -> pd.DataFrame | None:
+    """The car's themes from the last run (ids and centroids), if any."""
+    try:
+        return store.read_table(
+            "nlp.car_topics", "car = ?", [car], columns=["topic_id", "centroid"]
+        )
+    except duckdb.BinderException:  # a warehouse from before centroids were kept
+        return None
+
+
 def _topic_out(name: str, schema) -> dg.AssetOut:
     return dg.AssetOut(
         key=["nlp", name],
@@ -152,7 +163,7 @@ def car_themes(
     topics_frames, labels_frames, shares_frames, summary = [], [], [], {}
     for car in context.partition_keys:
         data = store.query(
-            "SELECT m.mention_id, m.text, m.text_hash, m.created_at, s.sentiment "
+            "SELECT m.mention_id, m.text, m.text_hash, m.created_at, m.lang, s.sentiment "
             "FROM clean.mentions m LEFT JOIN nlp.mention_sentiment s USING (mention_id) "
             "WHERE m.car = ? ORDER BY m.created_at, m.mention_id",
             [car],
@@ -162,11 +173,23 @@ def car_themes(
         )
         car_entry = cat.by_slug.get(car)
         exclude = (
-            [car_entry.make, car_entry.model, *car_entry.aliases, *car_entry.weak_aliases]
+            [
+                *cat.make_words(car_entry.make),
+                car_entry.model,
+                *car_entry.aliases,
+                *car_entry.weak_aliases,
+            ]
             if car_entry
             else [car]
         )
-        labels, topics = fit_topics(data["text"].tolist(), vectors, exclude_terms=exclude)
+        previous = previous_themes(store, car)
+        labels, topics = fit_car_topics(
+            data["text"].tolist(),
+            vectors,
+            data["lang"].tolist(),
+            exclude_terms=exclude,
+            previous=previous,
+        )
         shares = monthly_shares(labels, data["created_at"])
         growing = growing_topics(shares)
         sentiment = pd.Series(data["sentiment"].to_numpy(float)).groupby(labels).mean()

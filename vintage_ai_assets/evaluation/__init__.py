@@ -1,0 +1,1 @@
+"""Offline evaluations of the platform's methods against labelled data."""
