@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from vintage_ai_assets.defs.assets.raw import raw_reddit_live
 from vintage_ai_assets.defs.resources import (
@@ -18,35 +17,22 @@ from vintage_ai_assets.defs.resources import (
 )
 from vintage_ai_assets.warehouse import Warehouse
 from vintage_ai_assets_tests.fake_reddit import FakeReddit
-from vintage_ai_assets_tests.test_reddit_live import (
+from vintage_ai_assets_tests.test_forum import server  # noqa: F401 - the forum server fixture
+from vintage_ai_assets_tests.test_reddit_live import (  # noqa: F401 - the fake Reddit fixture
     CLIENT_ID,
     CLIENT_SECRET,
     TOKEN,
-    _comments,
-    _submissions,
+    fake,
 )
 
 DAY = "2025-11-20"  # the fake's window
 AUTHOR = "alice_classic"
 
 
-@pytest.fixture
-def fake():
-    with FakeReddit(
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        submissions=_submissions(),
-        comments=_comments(),
-        page_size=3,
-        access_token=TOKEN,
-    ) as server:
-        yield server
-
-
-def _resources(fake: FakeReddit, warehouse: Path) -> dict:
+def _resources(api: FakeReddit, warehouse: Path) -> dict:
     return {
         "reddit": RedditResource(
-            oauth_url=fake.url, reddit_url=fake.url, timeout_seconds=2, backoff_seconds=0.01
+            oauth_url=api.url, reddit_url=api.url, timeout_seconds=2, backoff_seconds=0.01
         ),
         "catalog": CatalogResource(),
         "warehouse": WarehouseResource(path=str(warehouse)),
@@ -128,66 +114,47 @@ def test_unconfigured_reddit_says_so_and_succeeds(tmp_path, monkeypatch):
     assert materialization.metadata["status"].value == "not configured"
 
 
-def test_forum_asset_is_incremental_and_idempotent(tmp_path, monkeypatch):
+def test_forum_asset_is_incremental_and_idempotent(tmp_path, server):
     from vintage_ai_assets.defs.assets.raw import raw_forum_posts
+    from vintage_ai_assets.defs.jobs import range_tags
     from vintage_ai_assets.defs.resources import ForumResource
-    from vintage_ai_assets_tests.test_forum import ForumServer
 
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-    server = ForumServer()
-    import threading
-
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        sites = tmp_path / "forums.yaml"
-        sites.write_text(
-            f"sites:\n  - name: ferrarichat\n    base_url: {server.base}\n    tags: [testarossa]\n"
+    sites = tmp_path / "forums.yaml"
+    sites.write_text(
+        f"sites:\n  - name: ferrarichat\n    base_url: {server.base}\n    tags: [testarossa]\n"
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    resources = {
+        "forums": ForumResource(sites_file=str(sites), delay_seconds=0, backoff_seconds=0.01),
+        "catalog": CatalogResource(),
+        "warehouse": WarehouseResource(path=str(warehouse)),
+        "warehouse_io": WarehouseIOManager(path=str(warehouse)),
+    }
+    history = range_tags("2025-12-01", "2026-02-28")  # every fixture post, as one run
+    query = "SELECT * FROM raw.forum_posts ORDER BY record_id"
+    with dg.instance_for_test() as instance:
+        run = dg.materialize(
+            [raw_forum_posts], tags=history, resources=resources, instance=instance
         )
-        warehouse = tmp_path / "warehouse.duckdb"
-        resources = {
-            "forums": ForumResource(sites_file=str(sites), delay_seconds=0, backoff_seconds=0.01),
-            "catalog": CatalogResource(),
-            "warehouse": WarehouseResource(path=str(warehouse)),
-            "warehouse_io": WarehouseIOManager(path=str(warehouse)),
-        }
-        from vintage_ai_assets.defs.jobs import range_tags
-
-        history = range_tags("2025-12-01", "2026-02-28")  # every fixture post, as one run
-        query = "SELECT * FROM raw.forum_posts ORDER BY record_id"
-        with dg.instance_for_test() as instance:
-            run = dg.materialize(
-                [raw_forum_posts], tags=history, resources=resources, instance=instance
-            )
-            assert run.success
-            rows = Warehouse(warehouse).query(query)
-            assert len(rows) >= 8 and set(rows["source"]) == {"forum:ferrarichat"}
-            state = Warehouse(warehouse).query(
-                "SELECT thread_id, delivered_through FROM raw.forum_state"
-            )
-            assert len(state) >= 2
-            requests_first = len(server.log)
-            again = dg.materialize(
-                [raw_forum_posts], tags=history, resources=resources, instance=instance
-            )
-            assert again.success
-            requests_second = len(server.log) - requests_first
-            assert Warehouse(warehouse).query(query).equals(rows)  # merged, not lost or doubled
-            day = dg.materialize(
-                [raw_forum_posts],
-                partition_key="2026-01-10",
-                resources=resources,
-                instance=instance,
-            )
-            assert day.success
-            assert Warehouse(warehouse).query(query).equals(rows)
-        assert requests_second < requests_first  # the state spared pages already collected
-        after = rows
-        for author in ("TR_Jim", "modena_mike"):
-            assert author not in after.to_string()
-    finally:
-        server.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        assert run.success
+        rows = Warehouse(warehouse).query(query)
+        assert len(rows) >= 8 and set(rows["source"]) == {"forum:ferrarichat"}
+        state = Warehouse(warehouse).query(
+            "SELECT thread_id, delivered_through FROM raw.forum_state"
+        )
+        assert len(state) >= 2
+        requests_first = len(server.log)
+        again = dg.materialize(
+            [raw_forum_posts], tags=history, resources=resources, instance=instance
+        )
+        assert again.success
+        requests_second = len(server.log) - requests_first
+        assert Warehouse(warehouse).query(query).equals(rows)  # merged, not lost or doubled
+        day = dg.materialize(
+            [raw_forum_posts], partition_key="2026-01-10", resources=resources, instance=instance
+        )
+        assert day.success
+        assert Warehouse(warehouse).query(query).equals(rows)
+    assert requests_second < requests_first  # the state spared pages already collected
+    for author in ("TR_Jim", "modena_mike"):
+        assert author not in rows.to_string()
