@@ -33,6 +33,8 @@ class Car:
     aliases: tuple[str, ...]
     weak_aliases: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    generic_aliases: tuple[str, ...] = ()
+    siblings: tuple[str, ...] = ()
     subreddits: tuple[str, ...] = ()
     forum_tags: tuple[str, ...] = ()
     search_terms: tuple[str, ...] = ()
@@ -127,6 +129,8 @@ def parse_catalog(data: object, source: str = "<catalog>") -> Catalog:
                 aliases=aliases,
                 weak_aliases=_strings(entry, "weak_aliases", where),
                 exclude=_strings(entry, "exclude", where),
+                generic_aliases=_strings(entry, "generic_aliases", where),
+                siblings=_strings(entry, "siblings", where),
                 subreddits=_strings(entry, "subreddits", where),
                 forum_tags=_strings(entry, "forum_tags", where),
                 search_terms=_strings(entry, "search_terms", where),
