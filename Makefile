@@ -12,7 +12,7 @@ export TOKENIZERS_PARALLELISM := false
 # Single-run backfills log one "planned" event per asset, not one per day and asset.
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= 1
 
-.PHONY: install demo test lint dev home clean-data
+.PHONY: install demo test lint dev home eval clean-data
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ demo: install home
 ## The test suite.
 test: install
 	$(BIN)/pytest -q
+
+## Evaluations of matching, sentiment and themes against labelled data (figures in README).
+eval: install
+	$(BIN)/python -m vintage_ai_assets.evaluation
 
 lint: install
 	$(BIN)/ruff check .

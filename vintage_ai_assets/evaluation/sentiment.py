@@ -1,0 +1,338 @@
+"""Sentiment quality: the car-community scorer against plain VADER on labelled enthusiast text.
+
+Labelling guideline (one label per text: the author's attitude to the car, the brand or the
+ownership/driving/buying experience the text is about)
+---------------------------------------------------------------------------------------
+- **positive**: the author is pleased: praise, joy, excitement, pride, satisfaction,
+  relief ("what a beast", "best money I've spent", "no rust, no leaks", "finally mine!",
+  good news they welcome, a fix that "works great").
+- **negative**: the author is unhappy or reports a bad experience: complaints, criticism,
+  disappointment, frustration, regret, worry about their own car, and first-hand accounts
+  of a fault, breakdown, damage, accident, bad service or bad deal that is *actually
+  happening* to them, even when the post ends with a request for help ("my car won't start
+  after ...", "leaking oil out the wazoo, getting expensive", "a whole month for a service
+  appointment"). A title that states such a problem ("Water leaking from glove
+  compartment") counts too.
+- **neutral**: everything else: questions and requests for advice that report no bad
+  experience (buying advice, how-to, "is it normal that ...?", "which is more reliable?",
+  a title that only names a symptom as a question), sale/want ads, news and facts told
+  without a stance, feature requests and hypotheticals ("it would be cool if ..."),
+  recurring moderator threads, jokes, and texts whose praise and complaint balance out.
+  Questions and ads are neutral unless they express clear feeling.
+- Mixed texts take the dominant attitude, usually the verdict the author ends on; a real
+  tie is neutral. Sarcasm is labelled by what is meant.
+
+Data (``vintage_ai_assets/evaluation/data``)
+-------------------------------------------
+- ``sentiment_team.csv`` (``text,label``): 150 car-community texts the team wrote (slang,
+  emoji, negation, "but" clauses, questions, ads; many makes and eras). All DEV.
+- ``sentiment_reddit_labels.csv`` (``id,split,label,origin``): labels only, for submissions
+  of the shared r/cars + r/teslamotors file (``../shared/data``, never copied here). The
+  text is built as the clean layer builds it (title, then the body unless ``[removed]``).
+  Submissions are ordered by SHA-256 of ``"vintage-ai/sentiment-sample:" + id`` and taken
+  per subreddit by rank in that order (:func:`draw_sample` redraws the table):
+
+  ========== ============ ===== ======================================================
+  ranks      origin       split how it was used
+  ========== ============ ===== ======================================================
+  1-225      core-dev     dev   SHA-256 of ``"vintage-ai/sentiment-split:" + id`` % 3 == 0
+  1-225      round1-test  dev   the rest: TEST of round 1 (see below), now tuning data
+  226-300    extra-dev    dev   added after the first tuning round
+  301-450    round2-test  test  TEST of round 2: labelled after the scorer was frozen
+  ========== ============ ===== ======================================================
+
+Protocol, honestly: round 1 tuned ``car-vader-1`` on DEV (team + core-dev + extra-dev),
+froze it, labelled round1-test and ran it once: macro-F1 0.569 against VADER's 0.418 in the
+same run (``benchmarks/results/eval_sentiment_round1.json``), well short of the 0.70
+target: the rules had been fitted to 300 Reddit texts. Round 2 folded round1-test into DEV,
+tuned ``car-vader-2`` on those 600 Reddit texts + the team set, froze it, then drew and
+labelled a fresh round2-test (300 posts never read before) and ran it once. TEST below is
+round2-test: ``car-vader-2`` 0.518 macro-F1 against VADER's 0.356 (n=300: 77 negative,
+208 neutral, 15 positive). The 0.70 target is not met. Most misses are first-hand problem
+reports told without feeling words ("fuses keep blowing", "car was vandalized", "horn
+freezes in the cold"), which the guideline counts as negative and a lexicon cannot see;
+positives are rare (5%), so their F1 moves a lot with a few texts.
+
+Metrics per split (scikit-learn): macro-F1 over negative/neutral/positive, accuracy,
+per-class F1 and n, for the new scorer (``score_texts`` with its ±0.05 bands) and, as the
+baseline in the same run, plain VADER (``SentimentIntensityAnalyzer().polarity_scores``
+compound with its ±0.05 bands). When the shared file is absent the Reddit splits are
+skipped and the report says so. Reports never contain Reddit text, only ids.
+
+Run ``python -m vintage_ai_assets.evaluation.sentiment`` (``--shared-dir``, ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from vintage_ai_assets.cleaning.language import detect_language
+from vintage_ai_assets.cleaning.text import MAX_TEXT_CHARS, is_removed, strip_markup
+from vintage_ai_assets.nlp import sentiment
+
+DATA_DIR = Path(__file__).with_name("data")
+TEAM_FILE = DATA_DIR / "sentiment_team.csv"
+REDDIT_LABELS_FILE = DATA_DIR / "sentiment_reddit_labels.csv"
+REDDIT_FILE = "reddit_submissions_cars_teslamotors_2019-10_2020-02.ndjson"
+DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DEFAULT_OUT = Path("benchmarks/results/eval_sentiment.json")
+LABELS = ("negative", "neutral", "positive")
+TARGET_MACRO_F1 = 0.70
+SAMPLE_SALT = "vintage-ai/sentiment-sample:"
+SPLIT_SALT = "vintage-ai/sentiment-split:"
+CORE_PER_SUBREDDIT = 225
+EXTRA_DEV_PER_SUBREDDIT = 75
+ROUND2_TEST_PER_SUBREDDIT = 150
+ROUND1 = {
+    "method": "car-vader-1",
+    "split": "round1-test (now DEV)",
+    "n": 300,
+    "macro_f1": {"car_vader": 0.569, "vader": 0.418},
+    "report": "benchmarks/results/eval_sentiment_round1.json",
+}
+
+
+def _hash(text: str) -> int:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16)
+
+
+def submission_text(record: dict) -> str:
+    """A submission's text as the clean layer builds it: title, then the body unless removed."""
+    title = strip_markup(record.get("title") or "")
+    body_raw = record.get("selftext") or ""
+    body = "" if is_removed(body_raw) else strip_markup(body_raw)
+    return (f"{title}\n\n{body}".strip() if title else body)[:MAX_TEXT_CHARS]
+
+
+def draw_sample(records: Iterable[dict]) -> dict[str, tuple[str, str]]:
+    """id → (split, origin) of the labelled sample (see the module docstring), from the file."""
+    taken: Counter[str] = Counter()
+    out: dict[str, tuple[str, str]] = {}
+    for record in sorted(records, key=lambda r: _hash(SAMPLE_SALT + r["id"])):
+        subreddit = record["subreddit"]
+        taken[subreddit] += 1
+        rank = taken[subreddit]
+        if rank <= CORE_PER_SUBREDDIT:
+            core_dev = _hash(SPLIT_SALT + record["id"]) % 3 == 0
+            out[record["id"]] = ("dev", "core-dev" if core_dev else "round1-test")
+        elif rank <= CORE_PER_SUBREDDIT + EXTRA_DEV_PER_SUBREDDIT:
+            out[record["id"]] = ("dev", "extra-dev")
+        elif rank <= CORE_PER_SUBREDDIT + EXTRA_DEV_PER_SUBREDDIT + ROUND2_TEST_PER_SUBREDDIT:
+            out[record["id"]] = ("test", "round2-test")
+    return out
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_team() -> list[dict]:
+    return [{"text": row["text"], "label": row["label"]} for row in _read_csv(TEAM_FILE)]
+
+
+def load_reddit_labels() -> list[dict]:
+    return _read_csv(REDDIT_LABELS_FILE)
+
+
+def load_reddit(shared_dir: Path | None = None) -> tuple[list[dict] | None, str]:
+    """The labelled submissions with their texts, or (None, why they are skipped)."""
+    path = (shared_dir or DEFAULT_SHARED_DIR) / REDDIT_FILE
+    if not path.is_file():
+        return None, f"skipped: {path} not found (the Reddit splits need ../shared/data)"
+    records = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                records[record["id"]] = record
+    labels = load_reddit_labels()
+    missing = [row["id"] for row in labels if row["id"] not in records]
+    if missing:
+        return None, f"skipped: {len(missing)} labelled ids not in {path} (e.g. {missing[0]})"
+    out = [
+        {
+            "id": row["id"],
+            "split": row["split"],
+            "origin": row["origin"],
+            "label": row["label"],
+            "subreddit": records[row["id"]]["subreddit"],
+            "text": submission_text(records[row["id"]]),
+        }
+        for row in labels
+    ]
+    return out, f"read {len(out)} labelled submissions from {path}"
+
+
+def vader_scores(texts: list[str]) -> np.ndarray:
+    """The baseline: plain VADER compound scores."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    return np.array([analyzer.polarity_scores(text)["compound"] for text in texts], dtype=float)
+
+
+def to_labels(scores: np.ndarray, band: float = 0.05) -> list[str]:
+    """VADER's convention: ≥ +band positive, ≤ −band negative, else neutral."""
+    return ["positive" if s >= band else "negative" if s <= -band else "neutral" for s in scores]
+
+
+def metrics(truth: list[str], predicted: list[str]) -> dict:
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    per_class = f1_score(truth, predicted, labels=list(LABELS), average=None, zero_division=0)
+    return {
+        "n": len(truth),
+        "macro_f1": round(
+            float(
+                f1_score(truth, predicted, labels=list(LABELS), average="macro", zero_division=0)
+            ),
+            4,
+        ),
+        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "f1": {label: round(float(v), 4) for label, v in zip(LABELS, per_class, strict=True)},
+        "confusion": {
+            "labels": list(LABELS),
+            "rows_true_cols_predicted": confusion_matrix(
+                truth, predicted, labels=list(LABELS)
+            ).tolist(),
+        },
+    }
+
+
+def evaluate_examples(examples: list[dict], with_errors: bool = False) -> dict:
+    """Both methods on ``examples`` (dicts with text, label; Reddit ones also id)."""
+    texts = [e["text"] for e in examples]
+    truth = [e["label"] for e in examples]
+    new = sentiment.score_texts(texts)
+    new_labels = list(sentiment.labels(new))
+    old_labels = to_labels(vader_scores(texts))
+    out = {
+        "n": len(examples),
+        "label_counts": {label: truth.count(label) for label in LABELS},
+        "vader": metrics(truth, old_labels),
+        "car_vader": metrics(truth, new_labels),
+    }
+    if with_errors:
+        out["errors"] = [
+            {
+                # Reddit texts stay out of the report (ids only); team texts are ours.
+                **({"id": e["id"]} if "id" in e else {"text": e["text"]}),
+                "label": e["label"],
+                "predicted": p,
+                "score": round(float(s), 3),
+            }
+            for e, p, s in zip(examples, new_labels, new, strict=True)
+            if p != e["label"]
+        ]
+    return out
+
+
+def evaluate(shared_dir: Path | None = None) -> dict:
+    """Macro-F1, accuracy, per-class F1 and n for VADER and the new scorer on each split."""
+    team = load_team()
+    reddit, reddit_note = load_reddit(shared_dir)
+    result: dict = {
+        "method": sentiment.METHOD,
+        "baseline": "vader (SentimentIntensityAnalyzer compound, bands ±0.05)",
+        "target_macro_f1": TARGET_MACRO_F1,
+        "reddit": reddit_note,
+        "round1": ROUND1,
+        "splits": {"team_dev": evaluate_examples(team, with_errors=True)},
+    }
+    if reddit is None:
+        result["splits"]["reddit_dev"] = {"skipped": reddit_note}
+        result["splits"]["reddit_test"] = {"skipped": reddit_note}
+        return result
+    dev = [e for e in reddit if e["split"] == "dev"]
+    test = [e for e in reddit if e["split"] == "test"]
+    result["splits"]["reddit_dev"] = evaluate_examples(dev, with_errors=True)
+    result["splits"]["reddit_dev"]["by_origin"] = {
+        origin: evaluate_examples([e for e in dev if e["origin"] == origin])
+        for origin in ("core-dev", "extra-dev", "round1-test")
+    }
+    result["splits"]["dev"] = evaluate_examples(team + dev)
+    result["splits"]["reddit_test"] = evaluate_examples(test)
+    result["splits"]["reddit_test"]["by_subreddit"] = {
+        sub: evaluate_examples([e for e in test if e["subreddit"] == sub])
+        for sub in sorted({e["subreddit"] for e in test})
+    }
+    langs = Counter(detect_language(e["text"]) for e in reddit)
+    result["language_check"] = {
+        "detected": dict(langs),
+        "note": "texts the clean layer would take as non-English stay unscored in the "
+        "pipeline; the splits above score every text (the sample is English)",
+    }
+    texts = [e["text"] for e in reddit] * max(1, 10_000 // len(reddit) + 1)
+    texts = [f"{t} #{i}" for i, t in enumerate(texts[:10_000])]  # distinct: no cache hits
+    start = time.perf_counter()
+    sentiment.score_texts(texts)
+    result["seconds_for_10k_reddit_texts"] = round(time.perf_counter() - start, 2)
+    return result
+
+
+def format_table(result: dict) -> str:
+    lines = [
+        f"sentiment: {result['method']} vs VADER (target macro-F1 ≥ {TARGET_MACRO_F1} on TEST, "
+        "which is round2-test)",
+        f"reddit: {result['reddit']}",
+        f"{'split':<22}{'n':>5}  {'method':<10}{'macro-F1':>9}{'acc':>7}"
+        f"{'F1 neg':>8}{'F1 neu':>8}{'F1 pos':>8}",
+    ]
+    rows = []
+    for name, split in result["splits"].items():
+        rows.append((name, split))
+        rows += [(f"  {name[:6]} {o}", part) for o, part in split.get("by_origin", {}).items()]
+        rows += [(f"  {name[:6]} r/{s}", part) for s, part in split.get("by_subreddit", {}).items()]
+    for name, split in rows:
+        if "skipped" in split:
+            lines.append(f"{name:<22}  {split['skipped']}")
+            continue
+        for method in ("vader", "car_vader"):
+            m = split[method]
+            lines.append(
+                f"{name:<22}{m['n']:>5}  {method:<10}{m['macro_f1']:>9.3f}{m['accuracy']:>7.3f}"
+                f"{m['f1']['negative']:>8.3f}{m['f1']['neutral']:>8.3f}{m['f1']['positive']:>8.3f}"
+            )
+    for name, split in result["splits"].items():
+        if "label_counts" in split:
+            lines.append(f"labels {name}: {split['label_counts']}")
+    r1 = result["round1"]
+    lines.append(
+        f"round 1 ({r1['method']}, run once on {r1['split']}, n={r1['n']}): macro-F1 "
+        f"{r1['macro_f1']['car_vader']} vs VADER {r1['macro_f1']['vader']}"
+    )
+    if "seconds_for_10k_reddit_texts" in result:
+        lines.append(f"10,000 Reddit texts scored in {result['seconds_for_10k_reddit_texts']} s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--shared-dir",
+        type=Path,
+        default=None,
+        help=f"folder with {REDDIT_FILE} (default ../shared/data)",
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report path")
+    args = parser.parse_args(argv)
+    result = evaluate(args.shared_dir)
+    print(format_table(result))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
