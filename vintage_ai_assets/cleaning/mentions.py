@@ -21,9 +21,8 @@ from vintage_ai_assets.cleaning.spam import is_spam
 from vintage_ai_assets.cleaning.text import (
     MAX_TEXT_CHARS,
     content_hash,
-    is_removed,
     normalised_for_dedup,
-    strip_markup,
+    post_text,
 )
 from vintage_ai_assets.sources.records import EXCERPT_CHARS
 
@@ -101,14 +100,12 @@ def build_mentions(
 
     pending_comments: list[tuple[dict, str, str]] = []
     for post in ordered.to_dict("records"):
-        title = strip_markup(post.get("title") or "")
         body_raw = post.get("text") or ""
         if len(body_raw) > TOO_LONG_CHARS:
             reject(post, "too_long", body_raw)
             continue
-        body = "" if is_removed(body_raw) else strip_markup(body_raw)
-        text = f"{title}\n\n{body}".strip() if title else body
-        if not text or (not title and is_removed(body_raw)):
+        text = post_text(post.get("title"), body_raw)
+        if not text:
             reject(post, "removed", body_raw)
             continue
         if post.get("author_is_bot"):

@@ -36,6 +36,14 @@ def is_removed(text: str) -> bool:
     return text.strip().lower() in REMOVED_BODIES
 
 
+def post_text(title: str | None, body: str | None) -> str:
+    """A post's text as the clean layer keeps it: the title, a blank line, then the body,
+    markup stripped; a removed/deleted body is dropped (the title alone remains)."""
+    head = strip_markup(title or "")
+    rest = "" if is_removed(body or "") else strip_markup(body or "")
+    return f"{head}\n\n{rest}".strip() if head else rest
+
+
 def content_hash(text: str) -> str:
     """Stable 16-byte hex hash of a text (the embedding cache key)."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

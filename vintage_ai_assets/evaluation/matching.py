@@ -37,13 +37,15 @@ from pathlib import Path
 
 from vintage_ai_assets.catalog import DEFAULT_CATALOG_PATH, Catalog, load_catalog
 from vintage_ai_assets.cleaning.matching import CarMatcher, _bounded, _key
-from vintage_ai_assets.cleaning.text import is_removed, strip_markup
+from vintage_ai_assets.evaluation.shared_reddit import (
+    REDDIT_FILE,
+    read_submissions,
+    submission_text,
+)
 
 DATA_DIR = Path(__file__).with_name("data")
 TEAM_FILE = DATA_DIR / "matching_team.jsonl"
 REDDIT_LABELS_FILE = DATA_DIR / "matching_reddit_labels.jsonl"
-REDDIT_FILE = "reddit_submissions_cars_teslamotors_2019-10_2020-02.ndjson"
-DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 DEFAULT_OUT = Path("benchmarks/results/eval_matching.json")
 SPLITS = ("dev", "test")
 TARGET_PRECISION = 0.95
@@ -80,14 +82,6 @@ def _read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def submission_text(record: dict) -> str:
-    """The text the clean layer matches for a submission (title + body, markup removed)."""
-    title = strip_markup(record.get("title") or "")
-    body_raw = record.get("selftext") or ""
-    body = "" if is_removed(body_raw) else strip_markup(body_raw)
-    return f"{title}\n\n{body}".strip() if title else body
-
-
 def load_team() -> list[dict]:
     """The team-written examples: text, cars, note, split."""
     return [{"source": "team", "id": str(i), **row} for i, row in enumerate(_read_jsonl(TEAM_FILE))]
@@ -95,19 +89,11 @@ def load_team() -> list[dict]:
 
 def load_reddit(shared_dir: Path | None = None) -> tuple[list[dict] | None, str]:
     """The labelled Reddit submissions with their texts, or (None, why they are skipped)."""
-    path = (shared_dir or DEFAULT_SHARED_DIR) / REDDIT_FILE
-    if not path.is_file():
-        return None, f"skipped: {path} not found"
     labels = {row["id"]: row for row in _read_jsonl(REDDIT_LABELS_FILE)}
-    texts: dict[str, str] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            if record.get("id") in labels:
-                texts[record["id"]] = submission_text(record)
-    missing = sorted(set(labels) - set(texts))
-    if missing:
-        return None, f"skipped: {len(missing)} labelled ids not in {path} (e.g. {missing[0]})"
+    records, status = read_submissions(set(labels), shared_dir)
+    if records is None:
+        return None, status
+    texts = {rid: submission_text(record) for rid, record in records.items()}
     rows = [
         {
             "source": "reddit",
@@ -118,7 +104,7 @@ def load_reddit(shared_dir: Path | None = None) -> tuple[list[dict] | None, str]
         }
         for rid, row in sorted(labels.items())
     ]
-    return rows, "evaluated"
+    return rows, status
 
 
 def score(examples: Iterable[dict], predict: Callable[[str], list[str]]) -> tuple[dict, list]:

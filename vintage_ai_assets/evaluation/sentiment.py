@@ -76,14 +76,16 @@ from pathlib import Path
 import numpy as np
 
 from vintage_ai_assets.cleaning.language import detect_language
-from vintage_ai_assets.cleaning.text import MAX_TEXT_CHARS, is_removed, strip_markup
+from vintage_ai_assets.evaluation.shared_reddit import (
+    REDDIT_FILE,
+    read_submissions,
+    submission_text,
+)
 from vintage_ai_assets.nlp import sentiment
 
 DATA_DIR = Path(__file__).with_name("data")
 TEAM_FILE = DATA_DIR / "sentiment_team.csv"
 REDDIT_LABELS_FILE = DATA_DIR / "sentiment_reddit_labels.csv"
-REDDIT_FILE = "reddit_submissions_cars_teslamotors_2019-10_2020-02.ndjson"
-DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 DEFAULT_OUT = Path("benchmarks/results/eval_sentiment.json")
 LABELS = ("negative", "neutral", "positive")
 TARGET_MACRO_F1 = 0.70
@@ -103,14 +105,6 @@ ROUND1 = {
 
 def _hash(text: str) -> int:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16)
-
-
-def submission_text(record: dict) -> str:
-    """A submission's text as the clean layer builds it: title, then the body unless removed."""
-    title = strip_markup(record.get("title") or "")
-    body_raw = record.get("selftext") or ""
-    body = "" if is_removed(body_raw) else strip_markup(body_raw)
-    return (f"{title}\n\n{body}".strip() if title else body)[:MAX_TEXT_CHARS]
 
 
 def draw_sample(records: Iterable[dict]) -> dict[str, tuple[str, str]]:
@@ -146,19 +140,10 @@ def load_reddit_labels() -> list[dict]:
 
 def load_reddit(shared_dir: Path | None = None) -> tuple[list[dict] | None, str]:
     """The labelled submissions with their texts, or (None, why they are skipped)."""
-    path = (shared_dir or DEFAULT_SHARED_DIR) / REDDIT_FILE
-    if not path.is_file():
-        return None, f"skipped: {path} not found (the Reddit splits need ../shared/data)"
-    records = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                record = json.loads(line)
-                records[record["id"]] = record
     labels = load_reddit_labels()
-    missing = [row["id"] for row in labels if row["id"] not in records]
-    if missing:
-        return None, f"skipped: {len(missing)} labelled ids not in {path} (e.g. {missing[0]})"
+    records, status = read_submissions({row["id"] for row in labels}, shared_dir)
+    if records is None:
+        return None, status
     out = [
         {
             "id": row["id"],
@@ -170,7 +155,7 @@ def load_reddit(shared_dir: Path | None = None) -> tuple[list[dict] | None, str]
         }
         for row in labels
     ]
-    return out, f"read {len(out)} labelled submissions from {path}"
+    return out, status
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:

@@ -1,0 +1,41 @@
+"""The shared Reddit file the evaluations read their labelled texts from.
+
+Its texts are never stored in the repository: labels are kept by submission id and the
+texts are read from ``../shared/data`` at run time (absent on a user's clone, in which
+case the evaluations say that part is skipped).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vintage_ai_assets.cleaning.text import MAX_TEXT_CHARS, post_text
+
+REDDIT_FILE = "reddit_submissions_cars_teslamotors_2019-10_2020-02.ndjson"
+DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def submission_text(record: dict) -> str:
+    """A submission's text as the clean layer builds it (title, then the body unless removed)."""
+    return post_text(record.get("title"), record.get("selftext"))[:MAX_TEXT_CHARS]
+
+
+def read_submissions(
+    ids: set[str], shared_dir: Path | None = None
+) -> tuple[dict[str, dict] | None, str]:
+    """The submissions with these ids, by id, or (None, why they cannot be read)."""
+    path = (shared_dir or DEFAULT_SHARED_DIR) / REDDIT_FILE
+    if not path.is_file():
+        return None, f"skipped: {path} not found (the Reddit part needs ../shared/data)"
+    records: dict[str, dict] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                if record.get("id") in ids:
+                    records[record["id"]] = record
+    missing = sorted(ids - set(records))
+    if missing:
+        return None, f"skipped: {len(missing)} labelled ids not in {path} (e.g. {missing[0]})"
+    return records, f"read {len(records)} labelled submissions from {path}"
