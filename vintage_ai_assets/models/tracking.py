@@ -9,8 +9,14 @@ from pathlib import Path
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
+from mlflow.models import ModelSignature
+from mlflow.types import ColSpec, Schema
 
 PIP_REQUIREMENTS = ["lightgbm", "pandas", "numpy", "scikit-learn"]
+FORECASTER_SIGNATURE = ModelSignature(
+    inputs=Schema([ColSpec("string", "target"), ColSpec("long", "horizon")]),
+    outputs=Schema([ColSpec("double", "p10"), ColSpec("double", "p50"), ColSpec("double", "p90")]),
+)
 
 
 class ForecasterModel(mlflow.pyfunc.PythonModel):
@@ -82,7 +88,10 @@ def log_training_run(
         model_uri = None
         if python_model is not None:
             info = mlflow.pyfunc.log_model(
-                name="model", python_model=python_model, pip_requirements=PIP_REQUIREMENTS
+                name="model",
+                python_model=python_model,
+                pip_requirements=PIP_REQUIREMENTS,
+                signature=FORECASTER_SIGNATURE,
             )
             model_uri = info.model_uri
         return run.info.run_id, model_uri
