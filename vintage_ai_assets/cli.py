@@ -170,17 +170,13 @@ def cmd_refresh(args, paths: DataPaths) -> None:
 
 def cmd_status(args, paths: DataPaths) -> None:
     from vintage_ai_assets.reports.summary import table_status
-    from vintage_ai_assets.warehouse import connect
+    from vintage_ai_assets.warehouse import Warehouse
 
     if not paths.warehouse.exists():
         raise CliError(
             f"no warehouse at {paths.warehouse}: run `vintage-ai demo` or `vintage-ai backfill` first"
         )
-    connect(
-        paths.warehouse, wait_seconds=args.wait
-    ).close()  # a clear error if a writer holds it too long
-    from vintage_ai_assets.warehouse import Warehouse
-
+    # Waits up to --wait seconds for a running writer, then says so in one line.
     status = table_status(Warehouse(paths.warehouse, wait_seconds=args.wait))
     print(f"data directory: {paths.root}")
     print(status.to_string(index=False))

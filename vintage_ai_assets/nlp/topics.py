@@ -8,6 +8,7 @@ by class-based TF-IDF, leaving out stop words and the names of the car.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,8 +106,6 @@ def _fit_rows(n: int, config: TopicModelConfig, texts: Sequence[str]) -> np.ndar
 
 
 def hash_text(text: str) -> int:
-    import hashlib
-
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 

@@ -27,16 +27,13 @@ def table_status(warehouse: Warehouse) -> pd.DataFrame:
     """Rows per table and, where it has one, the latest date of its data."""
     counts = warehouse.row_counts()
     latest = []
-    for table in counts["table"]:
-        column = FRESHNESS.get(table)
-        value = None
-        if column:
-            value = warehouse.query(f"SELECT max({column}) AS v FROM {table}")["v"].iloc[0]
-        latest.append(
-            pd.Timestamp(value).strftime("%Y-%m-%d")
-            if value is not None and pd.notna(value)
-            else ""
-        )
+    with warehouse.connection(read_only=True) as con:  # one open for all the tables
+        for table in counts["table"]:
+            column = FRESHNESS.get(table)
+            value = (
+                con.execute(f"SELECT max({column}) FROM {table}").fetchone()[0] if column else None
+            )
+            latest.append(pd.Timestamp(value).strftime("%Y-%m-%d") if value is not None else "")
     return counts.assign(latest=latest)
 
 

@@ -65,9 +65,7 @@ def _finish(
         else {}
     )
     start, end = window_of(context)
-    key = (
-        context.asset_key_for_output(output_name) if output_name != "result" else context.asset_key
-    )
+    key = context.asset_key_for_output(output_name)
     context.log.info(
         f"{key.to_user_string()} {start:%Y-%m-%d}..{end:%Y-%m-%d}: "
         f"{len(result.accepted)} accepted, {len(result.quarantine)} quarantined from {result.files} files"
