@@ -77,10 +77,14 @@ class Platform:
 
     def run(self, job: str, tags: dict[str, str] | None = None, partition_key: str | None = None):
         """Execute one run of ``job`` in this process; raise :class:`CliError` if it fails."""
+        from vintage_ai_assets.defs.recovery import release_dead_runs, worker_tags
+
+        # A killed earlier run would keep the warehouse pool's slot: fail it and free it.
+        release_dead_runs(self.instance)
         result = self.defs.resolve_job_def(job).execute_in_process(
             run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
             instance=self.instance,
-            tags=tags or {},
+            tags={**worker_tags(), **(tags or {})},
             partition_key=partition_key,
             raise_on_error=False,
         )

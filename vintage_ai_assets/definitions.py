@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from vintage_ai_assets.defs import checks, jobs
+from vintage_ai_assets.defs import checks, freshness, jobs
 from vintage_ai_assets.defs.assets import catalog, clean, models, nlp, raw, series
 from vintage_ai_assets.defs.resources import (
     CatalogResource,
@@ -43,19 +43,25 @@ def build_resources(paths: DataPaths | None = None) -> dict[str, object]:
 def build_definitions(paths: DataPaths | None = None) -> dg.Definitions:
     """All assets, checks, jobs, schedules, sensors and resources."""
     return dg.Definitions(
-        assets=[
-            *catalog.assets,
-            *raw.assets,
-            *clean.assets,
-            *nlp.assets,
-            *series.assets,
-            *models.assets,
-        ],
-        asset_checks=checks.checks,
+        assets=freshness.with_freshness(
+            [
+                *catalog.assets,
+                *raw.assets,
+                *clean.assets,
+                *nlp.assets,
+                *series.assets,
+                *models.assets,
+            ]
+        ),
+        asset_checks=[*checks.checks, *freshness.checks],
         jobs=jobs.jobs,
         schedules=jobs.schedules,
         sensors=jobs.sensors,
         resources=build_resources(paths),
+        # Every asset is in the one-slot "warehouse" pool, so steps never run in parallel:
+        # a launched run executes its steps in its own process instead of starting a
+        # process (and importing the platform) per step.
+        executor=dg.in_process_executor,
     )
 
 

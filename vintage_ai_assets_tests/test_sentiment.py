@@ -100,13 +100,13 @@ def test_range_dtype_order_and_empty():
 
 def test_identical_texts_are_scored_once(monkeypatch):
     calls = []
-    original = sentiment.score_text
+    original = sentiment._raw_score
 
     def counting(text):
         calls.append(text)
         return original(text)
 
-    monkeypatch.setattr(sentiment, "score_text", counting)
+    monkeypatch.setattr(sentiment, "_raw_score", counting)
     out = score_texts(["nice car", "nice car", "rusty", "nice car"])
     assert sorted(calls) == ["nice car", "rusty"]
     assert out[0] == out[1] == out[3]
@@ -142,6 +142,7 @@ def test_team_dev_set_beats_vader():
     assert {e["label"] for e in team} == set(evaluation.LABELS)
     result = evaluation.evaluate_examples(team)
     assert result["car_vader"]["macro_f1"] >= 0.85, result
+    assert result["car_sentiment"]["macro_f1"] >= 0.85, result
     assert result["car_vader"]["macro_f1"] - result["vader"]["macro_f1"] >= 0.15, result
 
 
@@ -150,8 +151,8 @@ def test_label_files_hold_ids_and_labels_only():
     assert set(rows[0]) == {"id", "split", "label", "origin"}
     assert {r["label"] for r in rows} == set(evaluation.LABELS)
     splits = [r["split"] for r in rows]
-    assert splits.count("test") == 300 and splits.count("dev") == 600
-    assert {r["origin"] for r in rows if r["split"] == "test"} == {"round2-test"}
+    assert splits.count("test") == 200 and splits.count("dev") == 900
+    assert {r["origin"] for r in rows if r["split"] == "test"} == {"round3-test"}
     assert len({r["id"] for r in rows}) == len(rows)
 
 
@@ -176,17 +177,17 @@ def _reddit_test_result(shared_data) -> dict:
     return evaluation.evaluate_examples([e for e in reddit if e["split"] == "test"])
 
 
-def test_reddit_test_split_beats_vader(shared_data):
+def test_reddit_test_split_beats_vader_and_the_rules(shared_data):
     result = _reddit_test_result(shared_data)
-    new, old = result["car_vader"]["macro_f1"], result["vader"]["macro_f1"]
-    assert new - old >= 0.15, result
+    new, rules, old = (result[m]["macro_f1"] for m in ("car_sentiment", "car_vader", "vader"))
+    assert new - old >= 0.2 and new > rules, result
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target not met: car-vader-2 scores 0.518 macro-F1 on the round-2 TEST split "
-    "(VADER 0.356); see vintage_ai_assets/evaluation/sentiment.py",
+    reason="target not met: car-sentiment-3 scores 0.641 macro-F1 on the round-3 TEST split "
+    "(VADER 0.364, rules 0.589); see vintage_ai_assets/evaluation/sentiment.py",
 )
 def test_reddit_test_split_reaches_the_target(shared_data):
     result = _reddit_test_result(shared_data)
-    assert result["car_vader"]["macro_f1"] >= evaluation.TARGET_MACRO_F1, result
+    assert result["car_sentiment"]["macro_f1"] >= evaluation.TARGET_MACRO_F1, result

@@ -1,4 +1,4 @@
-"""Run every evaluation (`make eval`): car matching, sentiment, themes.
+"""Run every evaluation (`make eval`): car matching, sentiment, themes, prices, value direction.
 
 Each prints its table and writes JSON under benchmarks/results/.
 """
@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import sys
 
-from vintage_ai_assets.evaluation import matching, sentiment, themes
+from vintage_ai_assets.evaluation import matching, prices, sentiment, themes, value_direction
 
 
 def main() -> int:
-    for name, module in (("matching", matching), ("sentiment", sentiment), ("themes", themes)):
+    for name, module in (
+        ("matching", matching),
+        ("sentiment", sentiment),
+        ("themes", themes),
+        ("prices", prices),
+        ("value_direction", value_direction),
+    ):
         print(f"\n=== {name} ===")
         module.main([])
     return 0

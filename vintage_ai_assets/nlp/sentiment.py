@@ -303,20 +303,34 @@ def score_text(text: str) -> float:
     return _dead_zone(*_raw_score(text))
 
 
-def score_texts(texts: Sequence[str]) -> np.ndarray:
+def score_texts(texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
     """Sentiment of each text in [-1, 1] (float64), in the order given.
 
-    Identical texts are scored once per call.
+    Rule based (``car-vader-2``) and fast by default. With ``embeddings`` (one row per
+    text from the shipped MiniLM model, as in ``nlp.text_embeddings``) the trained
+    ``car-sentiment-3`` classifier blends them with the rule evidence
+    (:mod:`vintage_ai_assets.nlp.sentiment_classifier`). Identical texts are scored once
+    per call.
     """
-    cache_: dict[str, float] = {}
-    out = np.empty(len(texts), dtype=np.float64)
+    if embeddings is not None:
+        from vintage_ai_assets.nlp.sentiment_classifier import load_head
+
+        return load_head().score(texts, embeddings)
+    return rule_scores(texts)[0]
+
+
+def rule_scores(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, raw scores before the neutral band) of the rule scorer, one per text."""
+    cache_: dict[str, tuple[float, float]] = {}
+    out = np.empty((len(texts), 2), dtype=np.float64)
     for i, text in enumerate(texts):
         key = text if isinstance(text, str) else ""
         value = cache_.get(key)
         if value is None:
-            value = cache_[key] = score_text(key)
+            raw, n_sentences = _raw_score(key) if key.strip() else (0.0, 0)
+            value = cache_[key] = (_dead_zone(raw, n_sentences), raw)
         out[i] = value
-    return np.clip(out, -1.0, 1.0)
+    return np.clip(out[:, 0], -1.0, 1.0), out[:, 1]
 
 
 def labels(scores: np.ndarray) -> np.ndarray:
@@ -329,11 +343,16 @@ def labels(scores: np.ndarray) -> np.ndarray:
     return out
 
 
-def score_mentions(texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
+def score_mentions(
+    texts: Sequence[str],
+    langs: Sequence[str] | None = None,
+    embeddings: np.ndarray | None = None,
+) -> np.ndarray:
     """Like :func:`score_texts`, NaN where the language is not one the scorer supports.
 
     ``langs`` are the texts' language codes (the clean layer's ``lang``); when omitted they
     are detected with :func:`vintage_ai_assets.cleaning.language.detect_language`.
+    ``embeddings`` (optional, one row per text) select the trained classifier.
     """
     if langs is None:
         from vintage_ai_assets.cleaning.language import detect_language
@@ -344,5 +363,6 @@ def score_mentions(texts: Sequence[str], langs: Sequence[str] | None = None) -> 
     out = np.full(len(texts), np.nan)
     if supported.any():
         idx = np.flatnonzero(supported)
-        out[idx] = score_texts([texts[i] for i in idx])
+        vectors = None if embeddings is None else np.asarray(embeddings)[idx]
+        out[idx] = score_texts([texts[i] for i in idx], vectors)
     return out

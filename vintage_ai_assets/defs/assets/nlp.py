@@ -22,6 +22,7 @@ from vintage_ai_assets.defs.resources import (
     WarehouseResource,
 )
 from vintage_ai_assets.nlp import sentiment as sentiment_lib
+from vintage_ai_assets.nlp import sentiment_classifier
 from vintage_ai_assets.nlp.embedding_store import known_hashes, new_embeddings, vectors_for
 from vintage_ai_assets.nlp.topics import fit_car_topics, growing_topics, monthly_shares
 
@@ -78,35 +79,80 @@ def text_embeddings(
     )
 
 
+SENTIMENT_CHUNK = 20_000  # mentions scored per step: bounds the embeddings held in memory
+
+
 @_daily(
     ["nlp", "mention_sentiment"],
     schemas.MENTION_SENTIMENT,
     "created_at",
     ins={
         "mentions": dg.AssetIn(
-            key=MENTIONS, metadata={"columns": ["mention_id", "car", "created_at", "text", "lang"]}
-        )
+            key=MENTIONS,
+            metadata={"columns": ["mention_id", "car", "created_at", "text", "text_hash", "lang"]},
+        ),
     },
+    deps=[dg.AssetKey(["nlp", "text_embeddings"])],
 )
-def mention_sentiment(context: dg.AssetExecutionContext, mentions: pd.DataFrame) -> dg.Output:
-    """Sentiment on −1..+1 per mention; texts in unsupported languages stay unscored (null)."""
-    scores = sentiment_lib.score_mentions(mentions["text"].tolist(), mentions["lang"].tolist())
+def mention_sentiment(
+    context: dg.AssetExecutionContext,
+    mentions: pd.DataFrame,
+    embedding_model: EmbeddingModelResource,
+    warehouse: WarehouseResource,
+) -> dg.Output:
+    """Sentiment on −1..+1 per mention (car-sentiment-3: rules + the cached embedding);
+    texts in unsupported languages stay unscored (null)."""
+    use_head = sentiment_classifier.head_applies(embedding_model.model)
+    method = sentiment_classifier.METHOD if use_head else sentiment_lib.METHOD
+    if not use_head:
+        context.log.warning(
+            f"the sentiment classifier was trained on other embeddings than "
+            f"{embedding_model.model!r}: scoring with the rules ({method}) only"
+        )
+    store = warehouse.get()
+    scores = np.full(len(mentions), np.nan)
+    embedded_now = 0
+    for start in range(0, len(mentions), SENTIMENT_CHUNK):
+        part = mentions.iloc[start : start + SENTIMENT_CHUNK]
+        english = np.flatnonzero(part["lang"].isin(sentiment_lib.SCORED_LANGUAGES).to_numpy())
+        texts = part["text"].tolist()
+        vectors = None
+        if use_head and len(english):
+            found, computed = vectors_for(
+                store,
+                part["text_hash"].iloc[english].tolist(),
+                [texts[i] for i in english],
+                embedding_model.model,
+            )
+            vectors = np.zeros((len(part), found.shape[1]), dtype=np.float32)
+            vectors[english] = found
+            embedded_now += computed
+        scores[start : start + len(part)] = sentiment_lib.score_mentions(
+            texts, part["lang"].tolist(), vectors
+        )
     out = pd.DataFrame(
         {
             "mention_id": mentions["mention_id"],
             "car": mentions["car"],
             "created_at": mentions["created_at"],
             "sentiment": scores,
-            "method": sentiment_lib.METHOD,
+            "method": method,
         }
     )
     scored = out["sentiment"].notna()
+    labels = pd.Series(sentiment_lib.labels(out["sentiment"].to_numpy())).value_counts()
     return dg.Output(
         out,
         metadata={
+            "method": method,
             "mentions": dg.MetadataValue.int(len(out)),
             "scored": dg.MetadataValue.int(int(scored.sum())),
             "unscored_language": dg.MetadataValue.int(int((~scored).sum())),
+            "embedded_now": dg.MetadataValue.int(embedded_now),
+            **{
+                f"{label}_share": round(float(labels.get(label, 0) / max(1, len(out))), 4)
+                for label in ("negative", "neutral", "positive")
+            },
             "mean_sentiment": dg.MetadataValue.float(float(out.loc[scored, "sentiment"].mean()))
             if scored.any()
             else 0.0,
