@@ -33,6 +33,11 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "resource temporarily unavailable" in text
 
 
+def quote_identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier (inner double quotes doubled)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
 def quote_table(table: str) -> str:
     """Validate ``schema.table`` (lower-case identifiers only) and return it quoted."""
     parts = table.split(".")
@@ -85,7 +90,9 @@ def _columns(con: duckdb.DuckDBPyConnection, view: str) -> list[tuple[str, str]]
 
 
 def _create_like(con: duckdb.DuckDBPyConnection, quoted: str, view: str) -> None:
-    columns = ", ".join(f'"{name}" {column_type}' for name, column_type in _columns(con, view))
+    columns = ", ".join(
+        f"{quote_identifier(name)} {column_type}" for name, column_type in _columns(con, view)
+    )
     con.execute(f"CREATE TABLE IF NOT EXISTS {quoted} ({columns})")
 
 
@@ -173,7 +180,10 @@ class Warehouse:
                 }
                 for column, column_type in _columns(con, "incoming"):
                     if column not in existing:
-                        con.execute(f'ALTER TABLE {quoted} ADD COLUMN "{column}" {column_type}')
+                        con.execute(
+                            f"ALTER TABLE {quoted} ADD COLUMN {quote_identifier(column)} "
+                            f"{column_type}"
+                        )
                 clause = f" WHERE {where}" if where else ""
                 deleted = con.execute(f"DELETE FROM {quoted}{clause}", params or []).fetchone()
                 if len(frame):
@@ -224,7 +234,12 @@ class Warehouse:
                 "ORDER BY 1, 2"
             ).fetchall()
             rows = [
-                (f"{s}.{t}", con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0])
+                (
+                    f"{s}.{t}",
+                    con.execute(
+                        f"SELECT count(*) FROM {quote_identifier(s)}.{quote_identifier(t)}"
+                    ).fetchone()[0],
+                )
                 for s, t in tables
             ]
         return pd.DataFrame(rows, columns=["table", "rows"])

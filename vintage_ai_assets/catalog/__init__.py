@@ -150,8 +150,10 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogError(f"cannot read catalog {file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"catalog {file} is not UTF-8 text (byte {exc.start})") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         raise CatalogError(f"catalog {file} is not valid YAML: {exc}") from None
     return parse_catalog(data, str(file))

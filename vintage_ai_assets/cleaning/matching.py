@@ -211,6 +211,7 @@ class _Context:
         self.m = matcher
         self.text = text
         self._makes: dict[str, list[tuple[int, int]]] | None = None
+        self._make_spans: set[tuple[str, int, int]] | None = None  # the same, for lookups
         self._others: list[tuple[int, int]] | None = None
         self._spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self._years: dict[tuple[int, int, str], tuple[int, int] | None] = {}
@@ -242,9 +243,11 @@ class _Context:
         return self._spans[key]
 
     def add_make_mention(self, make: str, start: int, end: int) -> None:
-        spans = self.makes().setdefault(make, [])
-        if (start, end) not in spans:
-            spans.append((start, end))
+        if self._make_spans is None:
+            self._make_spans = {(m, s, e) for m, spans in self.makes().items() for s, e in spans}
+        if (make, start, end) not in self._make_spans:
+            self._make_spans.add((make, start, end))
+            self.makes().setdefault(make, []).append((start, end))
 
     # --------------------------------------------------------------------- years
     def year(self, start: int, end: int, make: str) -> tuple[int, int] | None:

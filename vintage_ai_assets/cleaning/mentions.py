@@ -101,8 +101,9 @@ def build_mentions(
     pending_comments: list[tuple[dict, str, str]] = []
     for post in ordered.to_dict("records"):
         body_raw = post.get("text") or ""
-        if len(body_raw) > TOO_LONG_CHARS:
-            reject(post, "too_long", body_raw)
+        title = post.get("title")
+        if len(body_raw) + (len(title) if isinstance(title, str) else 0) > TOO_LONG_CHARS:
+            reject(post, "too_long", body_raw or title)
             continue
         text = post_text(post.get("title"), body_raw)
         if not text:

@@ -6,9 +6,11 @@ import hashlib
 import html
 import re
 
-_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Every pattern is bounded so that hostile texts cost linear time (see _drop_scripts).
+_SCRIPT_OPEN = re.compile(r"<(script|style)\b[^>]{0,2000}>", re.IGNORECASE)
+_SCRIPT_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style")}
 _TAG = re.compile(r"<[^>]{0,2000}>")
-_MD_LINK = re.compile(r"!?\[([^\]]{0,500})\]\((?:[^)\s]{0,2000})\)")
+_MD_LINK = re.compile(r"!?\[([^\[\]]{0,500})\]\((?:[^)\[\]\s]{0,2000})\)")
 _MD_MARKS = re.compile(r"(\*\*|__|~~|`{1,3}|^#{1,6}\s+|^>\s?)", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NEWLINES = re.compile(r"\n{3,}")
@@ -20,7 +22,7 @@ def strip_markup(text: str) -> str:
     """Remove HTML tags (and script/style bodies), markdown marks and extra whitespace."""
     if not text:
         return ""
-    out = _SCRIPT.sub(" ", text)
+    out = _drop_scripts(text)
     out = _TAG.sub(" ", out)
     out = html.unescape(out)
     out = _MD_LINK.sub(r"\1", out)
@@ -29,6 +31,29 @@ def strip_markup(text: str) -> str:
     out = _SPACES.sub(" ", out)
     out = "\n".join(line.strip() for line in out.split("\n"))
     return _NEWLINES.sub("\n\n", out).strip()
+
+
+def _drop_scripts(text: str) -> str:
+    """``text`` with each ``<script>``/``<style>`` element, body included, replaced by a space.
+
+    An opening tag without its closing tag is left to the tag stripper; once a closing
+    tag is known to be missing, later openings of that element are not searched again,
+    so the cost stays linear (a regex with a lazy body is quadratic on unclosed tags).
+    """
+    pieces: list[str] = []
+    kept_from = search_from = 0
+    unclosed: set[str] = set()
+    while (opening := _SCRIPT_OPEN.search(text, search_from)) is not None:
+        name = opening.group(1).lower()
+        closing = None if name in unclosed else _SCRIPT_CLOSE[name].search(text, opening.end())
+        if closing is None:
+            unclosed.add(name)
+            search_from = opening.end()
+            continue
+        pieces += [text[kept_from : opening.start()], " "]
+        kept_from = search_from = closing.end()
+    pieces.append(text[kept_from:])
+    return "".join(pieces)
 
 
 def is_removed(text: str) -> bool:

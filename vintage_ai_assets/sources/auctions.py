@@ -12,6 +12,7 @@ import csv
 import fnmatch
 import hashlib
 import json
+import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +21,20 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, list_inbox_files
+from vintage_ai_assets.sources.records import (
+    Quarantine,
+    ReadResult,
+    TextEncodingError,
+    TimeWindow,
+    clean_text,
+    csv_rows,
+    http_url,
+    list_inbox_files,
+    loads_json,
+    parse_json_line,
+    text_encoding,
+)
+from vintage_ai_assets.sources.reddit_archive import iter_lines
 
 SUFFIXES = (".csv", ".json", ".jsonl")
 SOURCE = "auctions"
@@ -41,6 +55,7 @@ FIELDS = (
     "auction_house",
 )
 LOT_COLUMNS = [*FIELDS, "attributes", "source_file", "locator"]
+EXTRA_FIELDS = "_extra_fields"  # values of a CSV row beyond its header's columns
 TRUE_WORDS = {"true", "1", "yes", "y", "sold", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "not sold", "unsold", "reserve not met", "f"}
 
@@ -64,6 +79,18 @@ class AuctionMapping:
     def applies_to(self, file_name: str) -> bool:
         return fnmatch.fnmatch(file_name.lower(), self.files.lower())
 
+    def title(self, raw: dict) -> str:
+        """``title_template`` filled from a raw row (a missing column gives "")."""
+        pieces = []
+        for literal, column, _spec, _conversion in string.Formatter().parse(
+            self.title_template or ""
+        ):
+            pieces.append(literal)
+            if column is not None:
+                value = raw.get(column)
+                pieces.append("" if value is None else str(value))
+        return "".join(pieces)
+
 
 def parse_mapping(data: object, where: str) -> AuctionMapping:
     """Validate a mapping document."""
@@ -84,6 +111,14 @@ def parse_mapping(data: object, where: str) -> AuctionMapping:
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict) or set(defaults) - set(FIELDS):
         raise MappingError(f"{where}: 'defaults' must set known fields only")
+    template = data.get("title_template")
+    if template is not None:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(str(template)) if f is not None]
+        except ValueError:
+            fields = [""]
+        if not isinstance(template, str) or not all(fields):
+            raise MappingError(f"{where}: 'title_template' must name columns, like '{{Year}}'")
     return AuctionMapping(
         name=data["name"],
         files=str(data.get("files", "*")),
@@ -98,14 +133,14 @@ def parse_mapping(data: object, where: str) -> AuctionMapping:
 def load_mappings(extra_dir: Path | None = None) -> list[AuctionMapping]:
     """User mappings (from ``extra_dir``) first, then the shipped ones; the last is the default."""
     files: list[Path] = []
-    if extra_dir is not None and extra_dir.is_dir():
-        files += sorted(extra_dir.glob("*.mapping.yaml"))
+    if extra_dir is not None:  # regular files only, as for the data files (no symlinks)
+        files += list_inbox_files(extra_dir, (".mapping.yaml",))
     files += sorted(SHIPPED_MAPPINGS.glob("*.yaml"))
     mappings = []
     for file in files:
         try:
             mappings.append(parse_mapping(yaml.safe_load(file.read_text("utf-8")), str(file)))
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
             raise MappingError(f"{file}: not valid YAML: {exc}") from None
     # The canonical mapping (files: "*") must come last so specific ones win.
     return sorted(mappings, key=lambda m: m.files == "*")
@@ -119,32 +154,40 @@ def mapping_for(file_name: str, mappings: list[AuctionMapping]) -> AuctionMappin
 
 
 def iter_rows(path: Path) -> Iterator[tuple[int, dict]]:
-    """(line or item number, raw row) of a CSV, JSONL or JSON auction file."""
+    """(line or item number, raw row) of a CSV, JSONL or JSON auction file.
+
+    A row that cannot be read is ``{"__invalid__": excerpt, "__reason__": why}``. Raises
+    :class:`TextEncodingError` for a CSV or JSON file that is not UTF-8 (or UTF-16/32 with
+    a byte-order mark), and ValueError for a JSON file that is not a list of lots.
+    """
     name = path.name.lower()
     if name.endswith(".csv"):
-        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-            for number, row in enumerate(csv.DictReader(handle), start=2):
-                yield number, row
+        with path.open(newline="", encoding=text_encoding(path)) as handle:
+            reader = csv.DictReader(handle, restkey=EXTRA_FIELDS)
+            for number, row, error in csv_rows(reader):
+                yield number, row if row is not None else _invalid("", error or "")
     elif name.endswith(".jsonl"):
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError:
-                        obj = {"__invalid__": line[:200]}
-                    yield number, obj if isinstance(obj, dict) else {"__invalid__": line[:200]}
+        for number, line in iter_lines(path):
+            if line.strip():
+                obj, error = parse_json_line(line)
+                excerpt = line[:200].decode("utf-8", "replace")
+                if error is not None:
+                    yield number, _invalid(excerpt, error)
+                else:
+                    yield number, obj if isinstance(obj, dict) else _invalid(excerpt, "not a lot")
     else:
-        data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-        items = (
-            data
-            if isinstance(data, list)
-            else data.get("lots", [])
-            if isinstance(data, dict)
-            else []
-        )
+        data, error = loads_json(path.read_text(encoding=text_encoding(path)))
+        if error is not None:
+            raise ValueError(error)
+        items = data.get("lots") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise ValueError('expected a JSON list of lots or {"lots": [...]}')
         for number, obj in enumerate(items, start=1):
-            yield number, obj if isinstance(obj, dict) else {"__invalid__": str(obj)[:200]}
+            yield number, obj if isinstance(obj, dict) else _invalid(str(obj)[:200], "not a lot")
+
+
+def _invalid(excerpt: str, reason: str) -> dict:
+    return {"__invalid__": excerpt, "__reason__": reason}
 
 
 def _number(value: object) -> float | None:
@@ -169,7 +212,7 @@ def sold_date(raw: dict, mapping: AuctionMapping) -> date | None:
             return None
         try:
             return date(int(year), int(month), 1)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     value = raw.get(mapping.columns.get("sold_at", "sold_at"))
     if value in (None, ""):
@@ -185,7 +228,7 @@ def lot_from_row(
 ) -> tuple[dict | None, str]:
     """Map one export row onto the auction-results schema, or say why it is rejected."""
     if "__invalid__" in raw:
-        return None, "invalid JSON"
+        return None, str(raw.get("__reason__") or "invalid JSON")
 
     def get(field_name: str) -> object:
         column = mapping.columns.get(field_name, field_name)
@@ -218,7 +261,7 @@ def lot_from_row(
         lot_id = hashlib.sha1(f"{mapping.name}:{file_name}:{number}".encode()).hexdigest()[:16]
     title = get("title")
     if (title in (None, "")) and mapping.title_template:
-        title = mapping.title_template.format_map({k: raw.get(k, "") for k in raw} | {"": ""})
+        title = mapping.title(raw)
     mapped_columns = set(mapping.columns.values()) | set(FIELDS)
     if mapping.month_columns:
         mapped_columns |= set(mapping.month_columns)
@@ -239,16 +282,18 @@ def lot_from_row(
         "sold": sold_text in TRUE_WORDS,
         "title": str(title or f"{int(year) if year else ''} {make} {model}").strip(),
         "description": str(get("description") or ""),
-        "url": str(get("url") or "") or None,
+        "url": http_url(str(get("url") or "")),
         "auction_house": str(get("auction_house") or "") or None,
         "attributes": json.dumps(attributes, sort_keys=True, default=str),
-        "source_file": file_name,
-        "locator": f"{file_name}:{number}",
+        "source_file": clean_text(file_name),
+        "locator": clean_text(f"{file_name}:{number}"),
     }, ""
 
 
 def lots_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=LOT_COLUMNS)
+    text = ["lot_id", "make", "model", "currency", "title", "description", "url", "auction_house"]
+    frame[text] = frame[text].map(lambda v: clean_text(v) if isinstance(v, str) else v)
     frame["sold_at"] = pd.to_datetime(frame["sold_at"]).astype("datetime64[ns]")
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     for column in ("mileage", "price"):
@@ -267,6 +312,7 @@ def read_auction_files(
     read = files = 0
     for path in paths:
         files += 1
+        name = clean_text(path.name)
         try:
             mapping = mapping_for(path.name, mappings)
             for number, raw in iter_rows(path):
@@ -277,18 +323,24 @@ def read_auction_files(
                     continue
                 read += 1
                 lot, reason = lot_from_row(raw, mapping, path.name, number)
-                locator = f"{path.name}:{number}"
+                locator = f"{name}:{number}"
                 if lot is None:
-                    quarantine.add(SOURCE, locator, reason, json.dumps(raw, default=str)[:200])
+                    quarantine.add(SOURCE, locator, reason, _excerpt(raw))
                 elif lot["lot_id"] in seen:
                     quarantine.add(SOURCE, locator, "repeated lot id", lot["lot_id"])
                 else:
                     seen.add(lot["lot_id"])
                     rows.append(lot)
-        except (MappingError, json.JSONDecodeError, UnicodeDecodeError, csv.Error) as exc:
+        except (MappingError, TextEncodingError, OSError, ValueError, csv.Error) as exc:
             read += 1
-            quarantine.add(SOURCE, path.name, f"unreadable file: {exc}", "")
+            quarantine.add(SOURCE, name, f"unreadable file: {exc}", "")
     return ReadResult(lots_frame(rows), quarantine, read, files)
+
+
+def _excerpt(raw: dict) -> str:
+    if "__invalid__" in raw:
+        return str(raw["__invalid__"])
+    return json.dumps(raw, default=str)[:200]
 
 
 def read_inbox(folder: Path, window: TimeWindow) -> ReadResult:

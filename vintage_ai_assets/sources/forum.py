@@ -105,11 +105,11 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
-        return float(int(text))
+    if text.isdecimal():
+        return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -366,7 +366,11 @@ _Test = Callable[[_Node], bool]
 
 
 class _TreeBuilder(HTMLParser):
-    """A forgiving tree of the page: stray end tags are ignored, unclosed tags closed."""
+    """A forgiving tree of the page: stray end tags are ignored, unclosed tags closed.
+
+    It counts the open elements per tag, so a stray end tag costs nothing however deep
+    the page nests (walking the stack for each would be quadratic on hostile pages).
+    """
 
     def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -374,6 +378,7 @@ class _TreeBuilder(HTMLParser):
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.root = _Node("#root", {}, 0, 0)
         self._stack = [self.root]
+        self._open_tags: dict[str, int] = {}
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -389,6 +394,7 @@ class _TreeBuilder(HTMLParser):
             node.inner_end = node.end = inner
         else:
             self._stack.append(node)
+            self._open_tags[tag] = self._open_tags.get(tag, 0) + 1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._open(tag, attrs, tag in _VOID)
@@ -397,6 +403,8 @@ class _TreeBuilder(HTMLParser):
         self._open(tag, attrs, True)
 
     def handle_endtag(self, tag: str) -> None:
+        if not self._open_tags.get(tag):
+            return  # a stray end tag
         for depth in range(len(self._stack) - 1, 0, -1):
             if self._stack[depth].tag == tag:
                 offset = self._offset()
@@ -406,6 +414,8 @@ class _TreeBuilder(HTMLParser):
                     node.inner_end = node.end = offset
                 self._stack[depth].inner_end = offset
                 self._stack[depth].end = end
+                for node in self._stack[depth:]:
+                    self._open_tags[node.tag] -= 1
                 del self._stack[depth:]
                 return
 
@@ -418,8 +428,17 @@ class _TreeBuilder(HTMLParser):
 
 
 def _tree(html: str) -> _Node:
+    """The element tree of a page.
+
+    What the parser is fed differs from ``html`` only where offsets cannot shift: ``<![``
+    becomes ``<?[`` (a bogus comment up to the next ``>``, as browsers read it; the stdlib
+    parser raises on most ``<![`` sections), and a closing ``<!---->`` is appended so that
+    an unterminated comment or tag ends there instead of being rescanned at every ``<``
+    after it (quadratic time on hostile pages).
+    """
     builder = _TreeBuilder(html)
-    builder.feed(html)
+    builder.feed(html.replace("<![", "<?["))
+    builder.feed("<!---->")
     return builder.finish()
 
 
@@ -526,10 +545,21 @@ def thread_page_url(base: str, page: int) -> str:
     return base if page <= 1 else f"{base}page-{page}"
 
 
+def _same_site(href: str, page_url: str) -> str | None:
+    """``href`` resolved against the page, if it stays on the page's scheme and host."""
+    try:
+        target = urljoin(page_url, href.strip())
+        same = urlsplit(target)[:2] == urlsplit(page_url)[:2]
+    except ValueError:  # e.g. an invalid IPv6 host
+        return None
+    return target if same else None
+
+
 def _next_url(root: _Node, url: str) -> str | None:
+    """The next page's link; one to another site or scheme (``javascript:``) is ignored."""
     link = root.find(lambda n: n.tag == "a" and n.has_class("pageNav-jump--next"))
     href = link.attrs.get("href", "").strip() if link is not None else ""
-    return urljoin(url, href) if href else None
+    return _same_site(href, url) if href else None
 
 
 def parse_tag_page(html: str, url: str) -> tuple[list[str], str | None]:
@@ -565,7 +595,7 @@ def _post_time(article: _Node) -> datetime | None:
         return None
     moment = None
     epoch = stamp.attrs.get("data-time", "").strip()
-    if epoch.isdigit():
+    if epoch.isdecimal():
         moment = to_utc_naive(int(epoch))
     if moment is None:
         moment = to_utc_naive(stamp.attrs.get("datetime", ""))
@@ -593,9 +623,9 @@ def _post_body(article: _Node) -> _Node | None:
 
 def _permalink(article: _Node, post_id: str, page_url: str, base: str) -> str:
     for link in article.find_all(lambda n: n.tag == "a" and bool(n.attrs.get("href"))):
-        target = urljoin(page_url, link.attrs["href"].strip())
-        match = _PERMALINK.search(urlsplit(target).path)
-        if match and match.group(1) == post_id:
+        target = _same_site(link.attrs["href"], page_url)
+        match = _PERMALINK.search(urlsplit(target).path) if target else None
+        if target and match and match.group(1) == post_id:
             return target.split("#", 1)[0]
     return f"{base}post-{post_id}"
 

@@ -8,14 +8,19 @@ file is processed once, and again only when it changes.
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from vintage_ai_assets.paths import INBOX_KINDS
 from vintage_ai_assets.sources import auctions, reddit_archive, social_export, valuations
-from vintage_ai_assets.sources.records import list_inbox_files, to_utc_naive
+from vintage_ai_assets.sources.records import (
+    csv_rows,
+    list_inbox_files,
+    parse_json_line,
+    text_encoding,
+    to_utc_naive,
+)
 
 SUFFIXES = {
     "reddit": reddit_archive.SUFFIXES,
@@ -60,10 +65,7 @@ def inbox_files(root: Path) -> list[InboxFile]:
 def _json_days(path: Path, field: str) -> set[date]:
     days: set[date] = set()
     for _, line in reddit_archive.iter_lines(path):
-        try:
-            obj = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            continue
+        obj, _error = parse_json_line(line)
         moment = to_utc_naive(obj.get(field)) if isinstance(obj, dict) else None
         if moment is not None:
             days.add(moment.date())
@@ -81,12 +83,11 @@ def _auction_days(path: Path) -> set[date]:
 
 def _valuation_days(path: Path) -> set[date]:
     days: set[date] = set()
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        for row in csv.DictReader(handle):
-            try:
-                days.add(datetime.fromisoformat(str(row.get("date", "")).strip()).date())
-            except ValueError:
-                continue
+    with path.open(newline="", encoding=text_encoding(path)) as handle:
+        for _, row, _error in csv_rows(csv.DictReader(handle)):
+            moment = valuations.parse_date(row.get("date")) if row is not None else None
+            if moment is not None:
+                days.add(moment.date())
     return days
 
 

@@ -2,13 +2,15 @@
 
 Files are streamed line by line, so memory stays flat whatever their size. A line that is
 not valid JSON, or lacks the fields a submission or comment needs, is quarantined with its
-file and line number; the rest of the file still loads.
+file and line number; the rest of the file still loads. Files are UTF-8 (UTF-16 with a
+byte-order mark is decoded too); a line in another encoding is quarantined as
+``not UTF-8 text``. A file that cannot be read on (a corrupt ``.zst`` stream) keeps the
+records read before the damage and is quarantined under its name.
 """
 
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,9 +21,14 @@ from vintage_ai_assets.sources.records import (
     ReadResult,
     TimeWindow,
     author_hash,
+    bom_encoding,
+    clean_text,
+    http_url,
     is_bot,
     list_inbox_files,
+    parse_json_line,
     posts_frame,
+    safe_int,
     to_utc_naive,
 )
 
@@ -31,14 +38,24 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Yield (line number, raw line) from a plain or zstandard-compressed file."""
+    """Yield (line number, raw line) from a plain or zstandard-compressed file.
+
+    Lines are UTF-8 bytes as stored; a file that starts with a UTF-16 or UTF-32
+    byte-order mark is decoded and its lines re-encoded as UTF-8.
+    """
     with path.open("rb") as handle:
         if path.name.lower().endswith(".zst"):
             reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(handle)
-            stream: io.BufferedIOBase = io.BufferedReader(reader, buffer_size=1 << 20)
+            stream: io.BufferedReader = io.BufferedReader(reader, buffer_size=1 << 20)
         else:
             stream = handle
-        yield from enumerate(stream, start=1)
+        encoding = bom_encoding(stream.peek(4)[:4])
+        if encoding in ("utf-16", "utf-32"):
+            text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+            for number, line in enumerate(text, start=1):
+                yield number, line.encode("utf-8", "surrogatepass")
+        else:
+            yield from enumerate(stream, start=1)
 
 
 def record_from_json(obj: dict, locator: str) -> tuple[dict | None, str | None]:
@@ -68,7 +85,11 @@ def record_from_json(obj: dict, locator: str) -> tuple[dict | None, str | None]:
         thread = source_id
     author = obj.get("author")
     permalink = obj.get("permalink")
-    url = f"https://www.reddit.com{permalink}" if isinstance(permalink, str) else obj.get("url")
+    url = (
+        f"https://www.reddit.com{permalink}"
+        if isinstance(permalink, str) and permalink.startswith("/")
+        else obj.get("url")
+    )
     return {
         "record_id": f"{SOURCE}:{source_id}",
         "source": SOURCE,
@@ -81,10 +102,10 @@ def record_from_json(obj: dict, locator: str) -> tuple[dict | None, str | None]:
         "author_is_bot": is_bot(author),
         "title": title,
         "text": text,
-        "url": url if isinstance(url, str) else None,
+        "url": http_url(url),
         "car_hint": None,
-        "score": obj.get("score") if isinstance(obj.get("score"), int) else 0,
-        "replies": obj.get("num_comments") if isinstance(obj.get("num_comments"), int) else 0,
+        "score": safe_int(obj.get("score")),
+        "replies": safe_int(obj.get("num_comments")),
         "locator": locator,
     }, None
 
@@ -101,35 +122,42 @@ def read_archives(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
     read = files = 0
     for path in paths:
         files += 1
-        for number, line in iter_lines(path):
-            locator = f"{path.name}:{number}"
-            if not line.strip():
-                continue
-            if len(line) > MAX_LINE_BYTES:
+        name = clean_text(path.name)
+        try:
+            for number, line in iter_lines(path):
+                locator = f"{name}:{number}"
+                if not line.strip():
+                    continue
+                if len(line) > MAX_LINE_BYTES:
+                    read += 1
+                    quarantine.add(SOURCE, locator, "line longer than 16 MiB", excerpt(line))
+                    continue
+                obj, error = parse_json_line(line)
+                if error is not None:
+                    read += 1
+                    quarantine.add(SOURCE, locator, error, excerpt(line))
+                    continue
+                created = to_utc_naive(obj.get("created_utc")) if isinstance(obj, dict) else None
+                if created is not None and not window.contains(created):
+                    continue
                 read += 1
-                quarantine.add(SOURCE, locator, "line longer than 16 MiB", line[:200])
-                continue
-            try:
-                obj = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                read += 1
-                quarantine.add(
-                    SOURCE, locator, "invalid JSON", line[:200].decode("utf-8", "replace")
-                )
-                continue
-            created = to_utc_naive(obj.get("created_utc")) if isinstance(obj, dict) else None
-            if created is not None and not window.contains(created):
-                continue
+                row, reason = record_from_json(obj, locator)
+                if row is None:
+                    quarantine.add(SOURCE, locator, reason or "invalid record", excerpt(line))
+                elif row["record_id"] in seen:
+                    quarantine.add(SOURCE, locator, "repeated id in the archive", row["record_id"])
+                else:
+                    seen.add(row["record_id"])
+                    rows.append(row)
+        except (OSError, ValueError, zstandard.ZstdError) as exc:
             read += 1
-            row, reason = record_from_json(obj, locator)
-            if row is None:
-                quarantine.add(SOURCE, locator, reason or "invalid record", json.dumps(obj)[:200])
-            elif row["record_id"] in seen:
-                quarantine.add(SOURCE, locator, "repeated id in the archive", row["record_id"])
-            else:
-                seen.add(row["record_id"])
-                rows.append(row)
+            quarantine.add(SOURCE, name, f"unreadable file: {type(exc).__name__}: {exc}")
     return ReadResult(posts_frame(rows), quarantine, read, files)
+
+
+def excerpt(line: bytes) -> str:
+    """The start of a raw line, as text, for a quarantine row."""
+    return line[:200].decode("utf-8", "replace")
 
 
 def read_inbox(folder: Path, window: TimeWindow) -> ReadResult:

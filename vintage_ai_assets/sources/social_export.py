@@ -7,28 +7,29 @@ fields: ``car`` (a catalog slug the exporter already knows), ``likes``, ``commen
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
+
+import zstandard
 
 from vintage_ai_assets.sources.records import (
     Quarantine,
     ReadResult,
     TimeWindow,
     author_hash,
+    clean_text,
+    http_url,
     is_bot,
     list_inbox_files,
+    parse_json_line,
     posts_frame,
+    safe_int,
     to_utc_naive,
 )
-from vintage_ai_assets.sources.reddit_archive import MAX_LINE_BYTES, iter_lines
+from vintage_ai_assets.sources.reddit_archive import MAX_LINE_BYTES, excerpt, iter_lines
 
 SUFFIXES = (".jsonl", ".ndjson", ".jsonl.zst", ".ndjson.zst")
 REQUIRED = ("source", "id", "created_at", "text")
-
-
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def record_from_json(obj: object, locator: str) -> tuple[dict | None, str | None]:
@@ -60,12 +61,18 @@ def record_from_json(obj: object, locator: str) -> tuple[dict | None, str | None
         "author_is_bot": is_bot(author),
         "title": "",
         "text": obj["text"],
-        "url": obj.get("url") if isinstance(obj.get("url"), str) else None,
+        "url": http_url(obj.get("url")),
         "car_hint": car if isinstance(car, str) else None,
-        "score": _int(obj.get("likes")),
-        "replies": _int(obj.get("comments")),
+        "score": safe_int(obj.get("likes")),
+        "replies": safe_int(obj.get("comments")),
         "locator": locator,
     }, None
+
+
+def _source_of(obj: object) -> str:
+    """The source a record names (for its quarantine row), else ``social``."""
+    named = obj.get("source") if isinstance(obj, dict) else None
+    return (str(named).strip()[:64] if named not in (None, "") else "") or "social"
 
 
 def read_exports(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
@@ -76,35 +83,37 @@ def read_exports(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
     read = files = 0
     for path in paths:
         files += 1
-        for number, line in iter_lines(path):
-            locator = f"{path.name}:{number}"
-            if not line.strip():
-                continue
-            if len(line) > MAX_LINE_BYTES:
+        name = clean_text(path.name)
+        try:
+            for number, line in iter_lines(path):
+                locator = f"{name}:{number}"
+                if not line.strip():
+                    continue
+                if len(line) > MAX_LINE_BYTES:
+                    read += 1
+                    quarantine.add("social", locator, "line longer than 16 MiB", excerpt(line))
+                    continue
+                obj, error = parse_json_line(line)
+                if error is not None:
+                    read += 1
+                    quarantine.add("social", locator, error, excerpt(line))
+                    continue
+                created = to_utc_naive(obj.get("created_at")) if isinstance(obj, dict) else None
+                if created is not None and not window.contains(created):
+                    continue
                 read += 1
-                quarantine.add("social", locator, "line longer than 16 MiB", line[:200])
-                continue
-            try:
-                obj = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                read += 1
-                quarantine.add(
-                    "social", locator, "invalid JSON", line[:200].decode("utf-8", "replace")
-                )
-                continue
-            created = to_utc_naive(obj.get("created_at")) if isinstance(obj, dict) else None
-            if created is not None and not window.contains(created):
-                continue
+                row, reason = record_from_json(obj, locator)
+                source = _source_of(obj)
+                if row is None:
+                    quarantine.add(source, locator, reason or "invalid record", excerpt(line))
+                elif row["record_id"] in seen:
+                    quarantine.add(source, locator, "repeated id in the export", row["record_id"])
+                else:
+                    seen.add(row["record_id"])
+                    rows.append(row)
+        except (OSError, ValueError, zstandard.ZstdError) as exc:
             read += 1
-            row, reason = record_from_json(obj, locator)
-            source = str(obj.get("source") or "social") if isinstance(obj, dict) else "social"
-            if row is None:
-                quarantine.add(source, locator, reason or "invalid record", json.dumps(obj)[:200])
-            elif row["record_id"] in seen:
-                quarantine.add(source, locator, "repeated id in the export", row["record_id"])
-            else:
-                seen.add(row["record_id"])
-                rows.append(row)
+            quarantine.add("social", name, f"unreadable file: {type(exc).__name__}: {exc}")
     return ReadResult(posts_frame(rows), quarantine, read, files)
 
 

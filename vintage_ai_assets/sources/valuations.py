@@ -1,15 +1,27 @@
-"""Valuation index series (AssetClassic / Hagerty style): CSV of car, date, value, currency, source."""
+"""Valuation index series (AssetClassic / Hagerty style): CSV of car, date, value, currency, source.
+
+Files are UTF-8 (or UTF-16/32 with a byte-order mark); a file in another encoding, or one
+without the ``car``, ``date`` and ``value`` columns, is quarantined under its name.
+"""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, list_inbox_files
+from vintage_ai_assets.sources.records import (
+    Quarantine,
+    ReadResult,
+    TimeWindow,
+    clean_text,
+    csv_rows,
+    list_inbox_files,
+    text_encoding,
+)
 
 SUFFIXES = (".csv",)
 COLUMNS = ["car", "date", "value", "currency", "source", "locator"]
@@ -25,18 +37,32 @@ def read_valuation_files(
     read = files = 0
     for path in paths:
         files += 1
-        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        name = clean_text(path.name)
+        try:
+            handle = path.open(newline="", encoding=text_encoding(path))
+        except (OSError, ValueError) as exc:
+            read += 1
+            quarantine.add("valuations", name, f"unreadable file: {exc}")
+            continue
+        with handle:
             reader = csv.DictReader(handle)
-            missing = {"car", "date", "value"} - set(reader.fieldnames or [])
-            if missing:
+            try:
+                missing = {"car", "date", "value"} - set(reader.fieldnames or [])
+                problem = f"missing columns {sorted(missing)}" if missing else None
+            except csv.Error as exc:
+                problem = f"unreadable header: {exc}"
+            if problem is not None:
                 read += 1
-                quarantine.add("valuations", path.name, f"missing columns {sorted(missing)}")
+                quarantine.add("valuations", name, problem)
                 continue
-            for number, raw in enumerate(reader, start=2):
-                locator = f"{path.name}:{number}"
-                try:
-                    moment = datetime.fromisoformat(str(raw.get("date", "")).strip())
-                except ValueError:
+            for number, raw, error in csv_rows(reader):
+                locator = f"{name}:{number}"
+                if raw is None:
+                    read += 1
+                    quarantine.add("valuations", locator, error or "unreadable CSV row")
+                    continue
+                moment = parse_date(raw.get("date"))
+                if moment is None:
                     read += 1
                     quarantine.add("valuations", locator, "invalid date", raw)
                     continue
@@ -48,7 +74,7 @@ def read_valuation_files(
                     value = float(str(raw.get("value", "")).replace(",", ""))
                 except ValueError:
                     value = float("nan")
-                source = str(raw.get("source") or path.stem).strip()
+                source = clean_text(str(raw.get("source") or path.stem).strip())
                 if car not in known_cars:
                     quarantine.add("valuations", locator, f"car {car!r} not in the catalog", raw)
                 elif not value > 0 or value == float("inf"):
@@ -73,6 +99,15 @@ def read_valuation_files(
     return ReadResult(
         frame.sort_values(["date", "car", "source"]).reset_index(drop=True), quarantine, read, files
     )
+
+
+def parse_date(value: object) -> datetime | None:
+    """An ISO 8601 date or time as naive UTC, or None."""
+    try:
+        moment = datetime.fromisoformat(str(value or "").strip())
+        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    except (ValueError, OverflowError):
+        return None
 
 
 def read_inbox(folder: Path, window: TimeWindow, known_cars: set[str]) -> ReadResult:
