@@ -47,5 +47,14 @@ lint: install
 dev: install home
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
+## The MLflow UI on http://127.0.0.1:5000 over the data directory's tracking store: one run
+## per car and model family (attention-forecasts, value-direction, price-model).
+.PHONY: mlflow
+mlflow: install
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow ui --backend-store-uri sqlite:///$(VINTAGE_AI_DATA_DIR)/mlflow/mlflow.db \
+		--default-artifact-root file://$(VINTAGE_AI_DATA_DIR)/mlflow/artifacts \
+		-h 127.0.0.1 -p 5000 --workers 1
+
 clean-data:
-	rm -rf $(VINTAGE_AI_DATA_DIR)/warehouse.duckdb $(VINTAGE_AI_DATA_DIR)/mlflow $(VINTAGE_AI_DATA_DIR)/dagster_home $(VINTAGE_AI_DATA_DIR)/inbox
+	rm -rf $(VINTAGE_AI_DATA_DIR)/warehouse.duckdb $(VINTAGE_AI_DATA_DIR)/mlflow $(VINTAGE_AI_DATA_DIR)/dagster_home $(VINTAGE_AI_DATA_DIR)/inbox $(VINTAGE_AI_DATA_DIR)/reports
+

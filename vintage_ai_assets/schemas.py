@@ -269,6 +269,86 @@ CAR_FORECASTS = DataFrameSchema(
     unique=["car", "target", "date"],
 )
 
+PROBABILITY = Check.in_range(0.0, 1.0)
+STATUSES = ["ok", "insufficient_history", "no_recent_sales", "no_lots"]
+ORDERED_QUANTILES = Check(
+    lambda df: (df["p10"] <= df["p50"] * (1 + 1e-9)) & (df["p50"] <= df["p90"] * (1 + 1e-9)),
+    name="ordered_quantiles",
+)
+
+VALUE_DIRECTION = DataFrameSchema(
+    {
+        "car": _text(checks=SLUG, unique=True),
+        "month": Column("datetime64[ns]", nullable=True),
+        "probability": Column(float, PROBABILITY),
+        "status": _text(checks=Check.isin(STATUSES)),
+        "method": _text(),
+        "history_months": Column("int64", NON_NEGATIVE),
+        "train_car_months": Column("int64", NON_NEGATIVE),
+        "metrics": _text(),
+        "run_id": _text(nullable=True),
+        "model_uri": _text(nullable=True),
+        "trained_at": Column("datetime64[ns]"),
+    },
+    name="value_direction",
+    strict=True,
+    coerce=True,
+)
+
+PRICE_MODELS = DataFrameSchema(
+    {
+        "car": _text(checks=SLUG, unique=True),
+        "status": _text(checks=Check.isin(STATUSES)),
+        "train_lots": Column("int64", NON_NEGATIVE),
+        "test_lots": Column("int64", NON_NEGATIVE),
+        "rmsle_model": Column(float, NON_NEGATIVE, nullable=True),
+        "rmsle_global_median": Column(float, NON_NEGATIVE, nullable=True),
+        "rmsle_model_median": Column(float, NON_NEGATIVE, nullable=True),
+        "coverage_p10_p90": Column(float, Check.in_range(0, 1), nullable=True),
+        "metrics": _text(),
+        "run_id": _text(nullable=True),
+        "model_uri": _text(nullable=True),
+        "trained_at": Column("datetime64[ns]"),
+    },
+    name="price_models",
+    strict=True,
+    coerce=True,
+)
+
+PRICE_ESTIMATES = DataFrameSchema(
+    {
+        "car": _text(checks=SLUG),
+        "kind": _text(checks=Check.isin(["typical", "recent_lot"])),
+        "lot_id": _text(nullable=True),
+        "as_of": Column("datetime64[ns]"),
+        "title": _text(),
+        "year": Column("Int64", nullable=True),
+        "mileage": Column(float, NON_NEGATIVE, nullable=True),
+        "p10": Column(float, Check.gt(0)),
+        "p50": Column(float, Check.gt(0)),
+        "p90": Column(float, Check.gt(0)),
+        "price": Column(float, Check.gt(0), nullable=True),
+        "model_uri": _text(nullable=True),
+    },
+    checks=[ORDERED_QUANTILES],
+    name="price_estimates",
+    strict=True,
+    coerce=True,
+)
+
+CAR_REPORTS = DataFrameSchema(
+    {
+        "car": _text(checks=SLUG, unique=True),
+        "generated_at": Column("datetime64[ns]"),
+        "data_through": Column("datetime64[ns]", nullable=True),
+        "markdown": _text(checks=Check.str_length(min_value=1)),
+        "path": _text(),
+    },
+    name="car_reports",
+    strict=True,
+    coerce=True,
+)
+
 CATALOG_CARS = DataFrameSchema(
     {
         "car": _text(checks=SLUG, unique=True),

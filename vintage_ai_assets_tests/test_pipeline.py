@@ -159,12 +159,82 @@ def test_models_are_tracked_in_mlflow(platform):
     mlflow.set_tracking_uri(platform.paths.mlflow_tracking_uri)
     runs = mlflow.search_runs(experiment_names=["attention-forecasts"])
     assert set(models["run_id"]) <= set(runs["run_id"])
-    assert runs["metrics.mentions_mase_30d"].notna().all()
+    assert runs["metrics.mentions_30d_lightgbm_mase"].notna().all()
+    assert runs["metrics.mentions_30d_seasonal_naive_mase"].notna().all()
     loaded = mlflow.pyfunc.load_model(models["model_uri"].iloc[0])
     import pandas as pd
 
     out = loaded.predict(pd.DataFrame({"target": ["mentions", "sentiment"], "horizon": [1, 30]}))
     assert list(out.columns) == ["p10", "p50", "p90"] and len(out) == 2
+
+
+def test_value_models_and_reports_are_written(platform):
+    store = Warehouse(platform.paths.warehouse)
+    direction = store.query("SELECT * FROM models.value_direction ORDER BY car")
+    assert set(direction["car"]) == set(CARS)
+    assert direction["probability"].between(0, 1).all()
+    # 4 months of sales: far too short to learn a 6-month direction, and it says so.
+    assert (direction["status"] == "insufficient_history").all()
+    prices = store.query("SELECT * FROM models.price_models ORDER BY car")
+    assert set(prices["car"]) == set(CARS) and (prices["status"] == "ok").all()
+    assert prices["rmsle_model"].notna().any()
+    estimates = store.query("SELECT * FROM forecasts.price_estimates")
+    typical = estimates[estimates["kind"] == "typical"]
+    assert set(typical["car"]) == set(CARS)
+    assert ((estimates["p10"] <= estimates["p50"]) & (estimates["p50"] <= estimates["p90"])).all()
+    reports = store.query("SELECT * FROM reports.car_reports ORDER BY car")
+    assert set(reports["car"]) == set(CARS)
+    rising = reports.set_index("car").loc[RISING_CAR]
+    assert rising["markdown"].startswith("# Lancia Delta HF Integrale")
+    for section in ("## Attention and sentiment", "## Themes", "## Value", "P(price index"):
+        assert section in rising["markdown"]
+    path = platform.paths.root / "reports" / f"{RISING_CAR}.md"
+    assert path.read_text().startswith(rising["markdown"].rstrip())
+    assert (platform.paths.root / "reports" / f"{RISING_CAR}-series.png").stat().st_size > 1000
+
+
+def test_mlflow_has_one_run_per_car_and_family_with_a_loadable_model(platform):
+    import pandas as pd
+
+    from vintage_ai_assets.valuation.direction import direction_features
+
+    mlflow.set_tracking_uri(platform.paths.mlflow_tracking_uri)
+    store = Warehouse(platform.paths.warehouse)
+    loaded = {}
+    for experiment, table in (
+        ("attention-forecasts", "models.attention_models"),
+        ("value-direction", "models.value_direction"),
+        ("price-model", "models.price_models"),
+    ):
+        runs = mlflow.search_runs(experiment_names=[experiment])
+        per_car = runs[runs["tags.car"].notna()]
+        rows = store.query(f"SELECT car, run_id, model_uri FROM {table}")
+        assert set(per_car["tags.car"]) == set(CARS), experiment
+        assert set(rows["run_id"]) <= set(per_car["run_id"])
+        assert rows["model_uri"].notna().all()
+        loaded[experiment] = mlflow.pyfunc.load_model(rows["model_uri"].iloc[0])
+    price_runs = mlflow.search_runs(experiment_names=["price-model"])
+    assert price_runs["metrics.all_rmsle_model"].notna().any()
+    # Each family's model predicts.
+    out = loaded["attention-forecasts"].predict(
+        pd.DataFrame({"target": ["mentions"], "horizon": [30]})
+    )
+    assert out.loc[0, "p10"] <= out.loc[0, "p50"] <= out.loc[0, "p90"]
+    index = store.query("SELECT * FROM series.price_index")
+    probability = loaded["value-direction"].predict(direction_features(index).tail(3))
+    assert probability["probability"].between(0, 1).all()
+    lot = pd.DataFrame(
+        {
+            "make": ["Lancia"],
+            "model": ["Delta HF Integrale"],
+            "year": [1991],
+            "mileage": [60_000.0],
+            "sold_at": [pd.Timestamp("2026-03-01")],
+            "title": ["1991 Lancia Delta HF Integrale Evoluzione"],
+        }
+    )
+    price = loaded["price-model"].predict(lot)
+    assert 0 < price.loc[0, "p10"] <= price.loc[0, "p50"] <= price.loc[0, "p90"]
 
 
 def test_definitions_load():
@@ -177,5 +247,9 @@ def test_definitions_load():
         "nlp/car_topics",
         "series/car_daily",
         "forecasts/car_forecasts",
+        "models/value_direction",
+        "models/price_models",
+        "forecasts/price_estimates",
+        "reports/car_reports",
     } <= keys
     assert os.environ["VINTAGE_AI_START_DATE"] == "2025-11-20"

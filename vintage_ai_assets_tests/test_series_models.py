@@ -82,8 +82,8 @@ def test_forecaster_beats_nothing_silly_and_orders_quantiles():
     assert 6 < volume["p50"].mean() < 14  # the true mean level is 8 x 1.14
     sentiment = frame[frame["target"] == "sentiment"]
     assert sentiment["p50"].between(0.1, 0.5).all()
-    assert 0.4 <= result.metrics["mentions_coverage_p10_p90"] <= 1.0
-    assert result.metrics["mentions_mase_30d"] < 1.5
+    assert 0.4 <= result.metrics["mentions_30d_lightgbm_coverage"] <= 1.0
+    assert result.metrics["mentions_30d_lightgbm_mase"] < 1.5
 
 
 def test_short_history_gets_a_baseline_not_a_model():

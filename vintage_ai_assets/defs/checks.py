@@ -190,6 +190,60 @@ def forecasts_cover_catalog(
     )
 
 
+@dg.asset_check(
+    asset=dg.AssetKey(["models", "value_direction"]),
+    name="probability_in_range",
+    blocking=True,
+    description="each car's probability of a higher index in 6 months is within 0..1",
+)
+def probability_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    store = warehouse.get()
+    failing = store.query(
+        "SELECT car, probability, status FROM models.value_direction "
+        "WHERE probability IS NULL OR probability < 0 OR probability > 1 LIMIT 20"
+    )
+    return _result(failing, _count(store, "models.value_direction"), "0 <= probability <= 1")
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["forecasts", "price_estimates"]),
+    name="ordered_price_quantiles",
+    blocking=True,
+    description="every price estimate is positive with p10 <= p50 <= p90",
+)
+def ordered_price_quantiles(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    store = warehouse.get()
+    failing = store.query(
+        "SELECT car, kind, lot_id, p10, p50, p90 FROM forecasts.price_estimates "
+        "WHERE NOT (p10 > 0 AND p10 <= p50 * (1 + 1e-9) AND p50 <= p90 * (1 + 1e-9)) LIMIT 20"
+    )
+    return _result(failing, _count(store, "forecasts.price_estimates"), "0 < p10 <= p50 <= p90")
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["reports", "car_reports"]),
+    name="report_for_every_car",
+    description="every catalog car has a report that names it",
+)
+def report_for_every_car(
+    warehouse: WarehouseResource, catalog: CatalogResource
+) -> dg.AssetCheckResult:
+    store = warehouse.get()
+    failing = store.query(
+        "SELECT c.car, 'missing' AS problem FROM (SELECT unnest(?) AS car) c "
+        "ANTI JOIN reports.car_reports r USING (car) "
+        "UNION ALL SELECT car, 'does not name the car' FROM reports.car_reports "
+        "WHERE position(car IN markdown) = 0 LIMIT 20",
+        [catalog.load().slugs],
+    )
+    return _result(
+        failing,
+        _count(store, "reports.car_reports"),
+        "one report per catalog car",
+        severity=dg.AssetCheckSeverity.WARN,
+    )
+
+
 checks = [
     unique_check(["raw", "reddit_archive"], ["record_id"]),
     not_future_check(["raw", "reddit_archive"], "created_at"),
@@ -215,4 +269,10 @@ checks = [
     known_cars_check(["models", "attention_models"]),
     unique_check(["forecasts", "car_forecasts"], ["car", "target", "date"]),
     forecasts_cover_catalog,
+    known_cars_check(["models", "value_direction"]),
+    probability_in_range,
+    known_cars_check(["models", "price_models"]),
+    unique_check(["forecasts", "price_estimates"], ["car", "kind", "lot_id"]),
+    ordered_price_quantiles,
+    report_for_every_car,
 ]

@@ -46,6 +46,10 @@ PER_CAR_ASSETS = [
     ["series", "price_index"],
     ["models", "attention_models"],
     ["forecasts", "car_forecasts"],
+    ["models", "value_direction"],
+    ["models", "price_models"],
+    ["forecasts", "price_estimates"],
+    ["reports", "car_reports"],
 ]
 
 daily_refresh = dg.define_asset_job(
@@ -58,7 +62,7 @@ per_car_refresh = dg.define_asset_job(
     PER_CAR_JOB,
     selection=dg.AssetSelection.assets(*PER_CAR_ASSETS),
     partitions_def=car_partitions,
-    description="Themes, price index, models and forecasts for the given cars (a range runs as one run).",
+    description="Themes, price index, models, forecasts and reports for the given cars (a range runs as one run).",
 )
 catalog_refresh = dg.define_asset_job(CATALOG_JOB, selection=dg.AssetSelection.groups("catalog"))
 

@@ -1,4 +1,5 @@
-"""Run every evaluation (`make eval`): car matching, sentiment, themes, prices, value direction.
+"""Run every evaluation (`make eval`): car matching, sentiment, themes, prices, value direction,
+attention forecasts (on the warehouse of `make demo`).
 
 Each prints its table and writes JSON under benchmarks/results/.
 """
@@ -7,7 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from vintage_ai_assets.evaluation import matching, prices, sentiment, themes, value_direction
+from vintage_ai_assets.evaluation import (
+    attention,
+    matching,
+    prices,
+    sentiment,
+    themes,
+    value_direction,
+)
 
 
 def main() -> int:
@@ -17,6 +25,7 @@ def main() -> int:
         ("themes", themes),
         ("prices", prices),
         ("value_direction", value_direction),
+        ("attention", attention),
     ):
         print(f"\n=== {name} ===")
         module.main([])

@@ -2,10 +2,23 @@
 
 One LightGBM model per quantile and target, trained directly on many horizons at once:
 each training row is (features at an origin day, horizon h) → the value h days later.
-Features: recent lags, rolling means and spread, trend, and the calendar of the target
-day. A car with too little history gets the ``insufficient_history`` status and a
-baseline forecast (the recent level with its empirical range), never a confident number
-from nothing.
+Features of an origin day use only days up to it: recent lags, rolling means and spread,
+trend; the other target's recent level and trend (sentiment for volume, volume for
+sentiment); theme shares (the share of the car's leading theme over the last 28 days and
+the largest rise of any theme's 28-day share over its 91-day share, from
+``nlp.mention_topics``); and the horizon and weekday of the target day (not its month: a
+year and a half of history cannot tell a season from a trend, and month effects learnt
+from one year make the forecast jump at month boundaries).
+
+Each car is back-tested from rolling origins (:mod:`vintage_ai_assets.models.backtest`):
+every 30 days over the last 180 days the forecaster is refitted on the data up to the
+origin and scored on the next 30 and 90 days against the weekly seasonal-naive forecast
+and the recent 28-day range, on MASE and p10–p90 coverage. Quantile trees are
+overconfident out of sample, so the range is conformalised: each origin's p10/p90 are
+moved out (or in) by the 80% quantile of the earlier origins' misses (days observed by
+then), and the final model by that of all back-test days. A car with too little history
+gets the ``insufficient_history`` status and a baseline forecast (the recent level with
+its empirical range), never a confident number from nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +29,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from vintage_ai_assets.models import backtest as bt
+
 TARGETS = ("mentions", "sentiment")
 QUANTILES = (0.1, 0.5, 0.9)
 HORIZON_DAYS = 90
@@ -23,6 +38,13 @@ TRAIN_HORIZONS = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 75, 90)
 MIN_HISTORY_DAYS = 120
 MIN_MENTIONS = 60
 WARMUP_DAYS = 28
+TRAIN_STRIDE = 2  # every other origin day is a training origin (neighbours are near copies)
+BACKTEST_HORIZONS = (30, 90)
+BACKTEST_STEP_DAYS = 30
+BACKTEST_ORIGINS = 6  # every 30 days over the last 180 days
+MIN_TRAIN_DAYS = 60  # an origin is back-tested only with this many training days after warm-up
+METHODS = ("lightgbm", "seasonal_naive", "recent28")
+MIN_CONFORMAL_DAYS = 30
 FORECAST_COLUMNS = ["car", "target", "date", "horizon", "p10", "p50", "p90", "method", "origin"]
 LGB_PARAMS = {
     "n_estimators": 150,
@@ -32,10 +54,18 @@ LGB_PARAMS = {
     "subsample": 0.8,
     "subsample_freq": 1,
     "colsample_bytree": 0.9,
+    "max_bin": 63,
+    "force_col_wise": True,
+    "deterministic": True,
     "random_state": 0,
     "n_jobs": 1,
     "verbose": -1,
 }
+ORIGIN_FEATURES = [
+    "lag0", "lag1", "lag6", "mean7", "mean28", "mean91", "std28", "trend",
+    "other_mean7", "other_trend", "theme_top28", "theme_shift",
+]  # fmt: skip
+FEATURE_NAMES = [*ORIGIN_FEATURES, "horizon", "dow"]
 
 
 def target_series(daily: pd.DataFrame) -> dict[str, pd.Series]:
@@ -45,81 +75,133 @@ def target_series(daily: pd.DataFrame) -> dict[str, pd.Series]:
     last known level), since a single day's mean of two texts is mostly noise.
     """
     daily = daily.sort_values("date").set_index("date")
+    daily.index = pd.DatetimeIndex(daily.index)
     volume = daily["mentions"].astype(float)
-    weighted = (daily["sentiment"].fillna(0) * daily["scored"]).rolling(7, min_periods=1).sum()
-    counts = daily["scored"].rolling(7, min_periods=1).sum()
+    scored = daily["scored"].astype(float)
+    weighted = (daily["sentiment"].astype(float).fillna(0) * scored).rolling(7, min_periods=1).sum()
+    counts = scored.rolling(7, min_periods=1).sum()
     sentiment = (weighted / counts.replace(0, np.nan)).ffill().fillna(0.0)
     return {"mentions": volume, "sentiment": sentiment}
 
 
-def _origin_features(values: np.ndarray, t: int) -> list[float]:
-    window = values[max(0, t - 90) : t + 1]
-    last7 = values[max(0, t - 6) : t + 1]
-    last28 = values[max(0, t - 27) : t + 1]
-    return [
-        values[t],
-        values[t - 1] if t >= 1 else values[t],
-        values[t - 6] if t >= 6 else values[0],
-        last7.mean(),
-        last28.mean(),
-        window.mean(),
-        last28.std(),
-        last28.mean() - window.mean(),
+def theme_features(themes: pd.DataFrame | None, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Per day: (leading theme's 28-day share, largest rise of a 28-day share over its 91-day
+    share). ``themes``: date, topic_id (−1 = no theme), n. NaN where unknown."""
+    out = np.full((len(dates), 2), np.nan)
+    if themes is None or themes.empty or not len(dates):
+        return out
+    frame = themes.assign(date=pd.to_datetime(themes["date"]).dt.normalize())
+    counts = frame.pivot_table(
+        index="date", columns="topic_id", values="n", aggfunc="sum", fill_value=0
+    ).reindex(dates, fill_value=0)
+    total = counts.sum(axis=1)
+    topics = counts[[c for c in counts.columns if c >= 0]]
+    if topics.empty:
+        return out
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total28 = total.rolling(28, min_periods=1).sum().to_numpy(float)
+        total91 = total.rolling(91, min_periods=1).sum().to_numpy(float)
+        share28 = topics.rolling(28, min_periods=1).sum().to_numpy(float) / total28[:, None]
+        share91 = topics.rolling(91, min_periods=1).sum().to_numpy(float) / total91[:, None]
+        known = total28 > 0
+        out[known, 0] = np.nanmax(share28[known], axis=1)
+        out[known, 1] = np.nanmax((share28 - share91)[known], axis=1)
+    return out
+
+
+def origin_table(
+    values: np.ndarray, other: np.ndarray, themes: np.ndarray | None = None
+) -> np.ndarray:
+    """Features of every day as an origin (rows: days, columns: ``ORIGIN_FEATURES``).
+
+    Each row uses only that day and earlier ones, so one table serves every back-test cut.
+    """
+    s, o = pd.Series(values, dtype=float), pd.Series(other, dtype=float)
+    mean28, mean91 = s.rolling(28, min_periods=1).mean(), s.rolling(91, min_periods=1).mean()
+    other28, other91 = o.rolling(28, min_periods=1).mean(), o.rolling(91, min_periods=1).mean()
+    themes = themes if themes is not None else np.full((len(values), 2), np.nan)
+    columns = [
+        s,
+        s.shift(1).fillna(s.iloc[0] if len(s) else 0.0),
+        s.shift(6).fillna(s.iloc[0] if len(s) else 0.0),
+        s.rolling(7, min_periods=1).mean(),
+        mean28,
+        mean91,
+        s.rolling(28, min_periods=1).std(ddof=0),
+        mean28 - mean91,
+        o.rolling(7, min_periods=1).mean(),
+        other28 - other91,
     ]
-
-
-FEATURE_NAMES = [
-    "lag0", "lag1", "lag6", "mean7", "mean28", "mean91", "std28", "trend", "horizon", "dow", "month",
-]  # fmt: skip
+    table = np.column_stack([np.asarray(c, float) for c in columns])
+    return np.column_stack([table, themes])
 
 
 def _rows(
-    values: np.ndarray, dates: pd.DatetimeIndex, origins: range, horizons
-) -> tuple[np.ndarray, np.ndarray]:
-    features, targets = [], []
-    for t in origins:
-        base = _origin_features(values, t)
-        for h in horizons:
-            target_day = dates[t] + pd.Timedelta(days=h)
-            features.append([*base, h, target_day.dayofweek, target_day.month])
-            targets.append(values[t + h] if t + h < len(values) else np.nan)
-    return np.asarray(features, dtype=float), np.asarray(targets, dtype=float)
+    table: np.ndarray, dates: pd.DatetimeIndex, origins: np.ndarray, horizons
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Feature rows for every (origin, horizon): (frame, origin positions, horizons)."""
+    origins = np.asarray(origins, int)
+    horizons = np.asarray(list(horizons), int)
+    o = np.repeat(origins, len(horizons))
+    h = np.tile(horizons, len(origins))
+    days = pd.DatetimeIndex(dates[o]) + pd.to_timedelta(h, unit="D")
+    x = np.column_stack([table[o], h, days.dayofweek]).astype(float)
+    return pd.DataFrame(x, columns=FEATURE_NAMES), o, h
 
 
 @dataclass
 class QuantileForecaster:
-    """LightGBM quantile models for one target of one car."""
+    """LightGBM quantile models for one target of one car.
+
+    ``widen`` moves p10 down and p90 up (in the model's scale: log1p for volume) by the
+    conformal correction learnt from the back-test, so the range covers ~80% out of sample.
+    """
 
     target: str
     models: dict[float, lgb.LGBMRegressor] = field(default_factory=dict)
     log_target: bool = False
+    widen: float = 0.0
 
     def fit(
-        self, values: np.ndarray, dates: pd.DatetimeIndex, last_origin: int | None = None
+        self,
+        table: np.ndarray,
+        values: np.ndarray,
+        dates: pd.DatetimeIndex,
+        last_origin: int | None = None,
     ) -> QuantileForecaster:
+        """Fit on origins up to ``last_origin`` with targets observed by then (no look-ahead)."""
         last = len(values) - 1 if last_origin is None else last_origin
-        origins = range(WARMUP_DAYS, last)
-        x, y = _rows(values, dates, origins, TRAIN_HORIZONS)
-        ok = ~np.isnan(y)
-        # Only targets that were observed by the training cut-off.
-        t_index = np.repeat(np.arange(WARMUP_DAYS, last), len(TRAIN_HORIZONS))
-        ok &= (t_index + x[:, FEATURE_NAMES.index("horizon")]) <= last
-        x, y = x[ok], y[ok]
-        if self.log_target:
-            y = np.log1p(y)
+        origins = np.arange(last - 1, WARMUP_DAYS - 1, -TRAIN_STRIDE)[::-1]
+        x, o, h = _rows(table, dates, origins, TRAIN_HORIZONS)
+        ok = (o + h) <= last
+        x, y = x[ok], self.scale(values[(o + h)[ok]])
         for q in QUANTILES:
             model = lgb.LGBMRegressor(objective="quantile", alpha=q, **LGB_PARAMS)
-            model.fit(pd.DataFrame(x, columns=FEATURE_NAMES), y)
+            model.fit(x, y)
             self.models[q] = model
         return self
 
-    def predict(
-        self, values: np.ndarray, dates: pd.DatetimeIndex, origin: int, horizons
+    def scale(self, values) -> np.ndarray:
+        """Values in the scale the models work in (log1p for volume)."""
+        values = np.asarray(values, float)
+        return np.log1p(np.clip(values, 0, None)) if self.log_target else values
+
+    def predict_scaled(
+        self, origin_row: np.ndarray, origin_date: pd.Timestamp, horizons
     ) -> np.ndarray:
-        """Quantile predictions, shape (len(horizons), 3), sorted so p10 ≤ p50 ≤ p90."""
-        x, _ = _rows(values, dates, range(origin, origin + 1), horizons)
-        frame = pd.DataFrame(x, columns=FEATURE_NAMES)
-        out = np.column_stack([self.models[q].predict(frame) for q in QUANTILES])
+        """Raw quantiles in the model's scale, sorted, before any widening."""
+        x, _, _ = _rows(
+            np.asarray(origin_row, float)[None, :], pd.DatetimeIndex([origin_date]), [0], horizons
+        )
+        return np.sort(np.column_stack([self.models[q].predict(x) for q in QUANTILES]), axis=1)
+
+    def predict(self, origin_row: np.ndarray, origin_date: pd.Timestamp, horizons) -> np.ndarray:
+        """Quantile predictions from one origin's features, shape (len(horizons), 3), sorted."""
+        out = self.predict_scaled(origin_row, origin_date, horizons)
+        out[:, 0] -= self.widen
+        out[:, 2] += self.widen
+        out[:, 0] = np.minimum(out[:, 0], out[:, 1])
+        out[:, 2] = np.maximum(out[:, 2], out[:, 1])
         if self.log_target:
             out = np.expm1(out).clip(min=0)
         if self.target == "sentiment":
@@ -127,19 +209,23 @@ class QuantileForecaster:
         return np.sort(out, axis=1)
 
 
+def conformal_widening(scores: np.ndarray) -> float:
+    """How far to move p10 and p90 so that ~80% of past actuals fall inside: the 80% quantile
+    of ``max(p10 − actual, actual − p90)`` (conformalised quantile regression). Zero with
+    fewer than ``MIN_CONFORMAL_DAYS`` scores."""
+    scores = np.asarray(scores, float)
+    if len(scores) < MIN_CONFORMAL_DAYS:
+        return 0.0
+    level = min(1.0, np.ceil((len(scores) + 1) * 0.8) / len(scores))
+    return float(np.quantile(scores, level))
+
+
 def seasonal_naive(values: np.ndarray, origin: int, horizons) -> np.ndarray:
     """Same weekday of the last observed week."""
-    return np.array([values[origin - 6 + ((h - 1) % 7)] for h in horizons])
+    return bt.seasonal_naive(values, origin, horizons)
 
 
-def mase(actual: np.ndarray, predicted: np.ndarray, history: np.ndarray, season: int = 7) -> float:
-    """Mean absolute scaled error against the in-sample seasonal-naive error."""
-    scale = (
-        np.mean(np.abs(history[season:] - history[:-season])) if len(history) > season else np.nan
-    )
-    if not scale or np.isnan(scale):
-        return float("nan")
-    return float(np.mean(np.abs(actual - predicted)) / scale)
+mase = bt.mase
 
 
 @dataclass
@@ -151,14 +237,21 @@ class CarForecast:
     status: str
     models: dict[str, QuantileForecaster]
     series: dict[str, pd.Series]
+    origin_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    origin_date: pd.Timestamp | None = None
+    baselines: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
-def baseline_rows(
-    car: str, target: str, values: np.ndarray, origin_date: pd.Timestamp
-) -> list[dict]:
+def baseline_quantiles(values) -> tuple[float, float, float]:
+    """The recent level (last 28 days' median) with its empirical p10–p90 range."""
+    values = np.asarray(values, float)
+    p10, p50, p90 = bt.recent_quantiles(values, len(values) - 1, [1])[0]
+    return float(p10), float(p50), float(p90)
+
+
+def baseline_rows(car: str, target: str, values, origin_date: pd.Timestamp) -> list[dict]:
     """The recent level (last 28 days' median) with its empirical p10–p90 range, flat."""
-    recent = values[-28:] if len(values) else np.zeros(1)
-    p10, p50, p90 = np.quantile(recent, [0.1, 0.5, 0.9])
+    p10, p50, p90 = baseline_quantiles(values)
     return [
         {
             "car": car,
@@ -175,46 +268,138 @@ def baseline_rows(
     ]
 
 
-def forecast_car(car: str, daily: pd.DataFrame, holdout_days: int = 30) -> CarForecast:
-    """Fit, back-test (last ``holdout_days`` held out) and forecast one car's series."""
-    series = target_series(daily) if not daily.empty else {}
+def _clip(target: str, quantiles: np.ndarray) -> np.ndarray:
+    low, high = (0.0, np.inf) if target == "mentions" else (-1.0, 1.0)
+    return np.sort(np.clip(quantiles, low, high), axis=1)
+
+
+def backtest_target(
+    target: str,
+    values: np.ndarray,
+    table: np.ndarray | None,
+    dates: pd.DatetimeIndex,
+    origins: list[int],
+    horizons=BACKTEST_HORIZONS,
+) -> tuple[list[dict], np.ndarray]:
+    """Scored windows ({method, horizon, origin, mase, hits, days}) of every origin, and the
+    model's conformity scores of all back-test days (for the final range's widening).
+
+    Origins run oldest first; each origin's model range is widened by the conformal
+    correction from the earlier origins' days observed by then, so its coverage is out of
+    sample. With ``table`` None only the baselines are scored (a car without a model).
+    """
+    windows: list[dict] = []
+    scored_days: list[int] = []
+    scores: list[float] = []
+    n = len(values)
+    for origin in sorted(origins):
+        longest = max((h for h in horizons if origin + h <= n - 1), default=0)
+        if not longest:
+            continue
+        steps = list(range(1, longest + 1))
+        predicted = {
+            "seasonal_naive": _clip(target, bt.seasonal_naive_quantiles(values, origin, steps)),
+            "recent28": _clip(target, bt.recent_quantiles(values, origin, steps)),
+        }
+        if table is not None:
+            model = QuantileForecaster(target, log_target=target == "mentions")
+            model.fit(table, values, dates, origin)
+            known = [s for d, s in zip(scored_days, scores, strict=True) if d <= origin]
+            model.widen = conformal_widening(known)
+            predicted["lightgbm"] = model.predict(table[origin], dates[origin], steps)
+            raw = model.predict_scaled(table[origin], dates[origin], steps)
+            actual = model.scale(values[origin + 1 : origin + 1 + longest])
+            scores += np.maximum(raw[:, 0] - actual, actual - raw[:, 2]).tolist()
+            scored_days += [origin + h for h in steps]
+        history = values[: origin + 1]
+        for horizon in horizons:
+            if origin + horizon > n - 1:
+                continue
+            actual = values[origin + 1 : origin + 1 + horizon]
+            for method, quantiles in predicted.items():
+                window = quantiles[:horizon]
+                windows.append(
+                    {
+                        "target": target,
+                        "method": method,
+                        "horizon": horizon,
+                        "origin": dates[origin],
+                        "mase": bt.mase(actual, window[:, 1], history),
+                        "hits": int(bt.inside(actual, window).sum()),
+                        "days": horizon,
+                    }
+                )
+    return windows, np.asarray(scores, float)
+
+
+def _inputs(
+    daily: pd.DataFrame, themes: pd.DataFrame | None
+) -> tuple[dict[str, pd.Series], dict[str, np.ndarray], pd.DatetimeIndex]:
+    series = target_series(daily)
+    dates = pd.DatetimeIndex(series["mentions"].index)
+    theme_cols = theme_features(themes, dates)
+    tables = {
+        target: origin_table(
+            series[target].to_numpy(float),
+            series["sentiment" if target == "mentions" else "mentions"].to_numpy(float),
+            theme_cols,
+        )
+        for target in TARGETS
+    }
+    return series, tables, dates
+
+
+def forecast_car(
+    car: str, daily: pd.DataFrame, themes: pd.DataFrame | None = None, backtest: bool = True
+) -> CarForecast:
+    """Back-test (rolling origins), fit on all history and forecast one car's series.
+
+    ``daily``: the car's rows of ``series.car_daily`` (date, mentions, scored, sentiment);
+    ``themes``: optional daily theme counts (date, topic_id, n).
+    """
     n = len(daily)
     total = float(daily["mentions"].sum()) if n else 0.0
-    if n < MIN_HISTORY_DAYS or total < MIN_MENTIONS:
-        origin_date = pd.to_datetime(daily["date"]).max() if n else pd.Timestamp.now().normalize()
-        rows = []
-        for target in TARGETS:
-            values = series[target].to_numpy() if series else np.zeros(0)
-            rows += baseline_rows(car, target, values, origin_date)
-        frame = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
+    metrics: dict[str, float] = {"history_days": n, "mentions": total}
+    if n == 0:
+        origin_date = pd.Timestamp.now().normalize()
+        rows = [r for t in TARGETS for r in baseline_rows(car, t, [], origin_date)]
         return CarForecast(
-            frame, {"history_days": n, "mentions": total}, "insufficient_history", {}, series
+            pd.DataFrame(rows, columns=FORECAST_COLUMNS),
+            metrics,
+            "insufficient_history",
+            {},
+            {},
+            origin_date=origin_date,
+            baselines={t: baseline_quantiles([]) for t in TARGETS},
         )
-    rows, metrics, models = [], {"history_days": n, "mentions": total}, {}
+    series, tables, dates = _inputs(daily, themes)
+    origin_date = dates[-1]
+    enough = n >= MIN_HISTORY_DAYS and total >= MIN_MENTIONS
+    origins = bt.rolling_origins(
+        n, BACKTEST_STEP_DAYS, BACKTEST_ORIGINS, WARMUP_DAYS + MIN_TRAIN_DAYS
+    )
+    windows = []
+    rows, models, origin_rows, baselines = [], {}, {}, {}
     horizons = list(range(1, HORIZON_DAYS + 1))
     for target in TARGETS:
-        s = series[target]
-        values, dates = s.to_numpy(float), pd.DatetimeIndex(s.index)
-        # Back-test: train on data up to the cut, forecast the held-out days.
-        cut = n - 1 - holdout_days
-        test_h = list(range(1, holdout_days + 1))
-        backtest = QuantileForecaster(target, log_target=target == "mentions").fit(
-            values, dates, cut
-        )
-        pred = backtest.predict(values, dates, cut, test_h)
-        actual = values[cut + 1 : cut + 1 + holdout_days]
-        metrics[f"{target}_mase_{holdout_days}d"] = mase(actual, pred[:, 1], values[: cut + 1])
-        metrics[f"{target}_naive_mase_{holdout_days}d"] = mase(
-            actual, seasonal_naive(values, cut, test_h), values[: cut + 1]
-        )
-        metrics[f"{target}_coverage_p10_p90"] = float(
-            np.mean((actual >= pred[:, 0]) & (actual <= pred[:, 2]))
-        )
-        # Final model on all history.
-        model = QuantileForecaster(target, log_target=target == "mentions").fit(values, dates)
+        values = series[target].to_numpy(float)
+        scores = np.zeros(0)
+        if backtest:
+            found, scores = backtest_target(
+                target, values, tables[target] if enough else None, dates, origins
+            )
+            windows += found
+        if not enough:
+            rows += baseline_rows(car, target, values, origin_date)
+            baselines[target] = baseline_quantiles(values)
+            continue
+        model = QuantileForecaster(target, log_target=target == "mentions")
+        model.fit(tables[target], values, dates)
+        model.widen = conformal_widening(scores)
+        metrics[f"{target}_range_widening"] = model.widen
         models[target] = model
-        out = model.predict(values, dates, n - 1, horizons)
-        origin_date = dates[-1]
+        origin_rows[target] = tables[target][-1]
+        out = model.predict(tables[target][-1], origin_date, horizons)
         for h, (p10, p50, p90) in zip(horizons, out, strict=True):
             rows.append(
                 {
@@ -229,5 +414,15 @@ def forecast_car(car: str, daily: pd.DataFrame, holdout_days: int = 30) -> CarFo
                     "origin": origin_date,
                 }
             )
-    frame = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
-    return CarForecast(frame, metrics, "ok", models, series)
+    for target in TARGETS:
+        metrics.update(bt.summarise([w for w in windows if w["target"] == target], target))
+    return CarForecast(
+        pd.DataFrame(rows, columns=FORECAST_COLUMNS),
+        metrics,
+        "ok" if enough else "insufficient_history",
+        models,
+        series,
+        origin_rows,
+        origin_date,
+        baselines,
+    )

@@ -20,26 +20,75 @@ FORECASTER_SIGNATURE = ModelSignature(
 
 
 class ForecasterModel(mlflow.pyfunc.PythonModel):
-    """An MLflow pyfunc wrapper holding one car's quantile forecasters.
+    """An MLflow pyfunc wrapper holding one car's quantile forecasters (or its baseline).
 
     ``predict`` takes a frame with ``target`` and ``horizon`` columns and returns p10/p50/p90
-    from the last origin the models were fitted on.
+    from the last day the models were fitted on (a flat recent range for a target without
+    a model).
     """
 
-    def __init__(self, forecasters: Mapping, series: Mapping) -> None:
-        self.forecasters = dict(forecasters)
-        self.series = {k: (v.to_numpy(float), v.index) for k, v in series.items()}
+    def __init__(self, forecast) -> None:
+        self.origin_date = forecast.origin_date
+        self.forecasters = dict(forecast.models)
+        self.origin_rows = dict(forecast.origin_rows)
+        self.baselines = dict(forecast.baselines)
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
-
         rows = []
         for target, group in model_input.groupby("target", sort=False):
-            values, dates = self.series[target]
-            out = self.forecasters[target].predict(
-                values, dates, len(values) - 1, group["horizon"].tolist()
-            )
+            horizons = group["horizon"].astype(int).tolist()
+            if target in self.forecasters:
+                out = self.forecasters[target].predict(
+                    self.origin_rows[target], self.origin_date, horizons
+                )
+            elif target in self.baselines:
+                out = np.tile(self.baselines[target], (len(horizons), 1))
+            else:
+                raise ValueError(f"unknown target {target!r}")
             rows.append(pd.DataFrame(out, columns=["p10", "p50", "p90"], index=group.index))
         return pd.concat(rows).loc[model_input.index]
+
+
+class DirectionPyfunc(mlflow.pyfunc.PythonModel):
+    """The pooled value-direction classifier as an MLflow pyfunc.
+
+    ``predict`` takes rows of ``valuation.direction.direction_features`` (the feature
+    columns; others are ignored) and returns ``probability``: P(index higher in 6 months).
+    """
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        return pd.DataFrame({"probability": self.model.predict_proba(model_input)})
+
+
+def direction_signature(features: list[str]) -> ModelSignature:
+    return ModelSignature(
+        inputs=Schema([ColSpec("double", name, required=False) for name in features]),
+        outputs=Schema([ColSpec("double", "probability")]),
+    )
+
+
+class PricePyfunc(mlflow.pyfunc.PythonModel):
+    """The global sold-price model as an MLflow pyfunc.
+
+    ``predict`` takes auction lots (make, model, year, mileage, sold_at, title; optionally
+    description, attributes and listing columns) and returns p10, p50, p90 in USD. It is
+    logged without an input signature, so years may be integers or missing.
+    """
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        return self.model.predict(model_input).reset_index(drop=True)
+
+
+PRICE_SIGNATURE = ModelSignature(
+    inputs=None,
+    outputs=Schema([ColSpec("double", "p10"), ColSpec("double", "p50"), ColSpec("double", "p90")]),
+)
 
 
 def configure(tracking_uri: str, artifacts: Path) -> None:
@@ -72,9 +121,19 @@ def log_training_run(
     metrics: Mapping[str, float],
     tags: Mapping[str, str],
     python_model: object | None = None,
+    signature: ModelSignature | None = None,
+    linked_model_uri: str | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> tuple[str, str | None]:
-    """Log one training run; returns (run id, model URI or None)."""
+    """Log one training run; returns (run id, model URI or None).
+
+    ``python_model`` is logged as the run's pyfunc model (``signature``: the forecaster's by
+    default). ``linked_model_uri`` (``models:/<id>``) instead links a model logged once by
+    another run (a pooled or global model) as this run's output, so the run lists it as
+    its model and the returned URI loads it. ``texts`` are logged as small text artifacts.
+    """
     import mlflow
+    from mlflow.entities import LoggedModelOutput
 
     configure(tracking_uri, artifacts)
     with mlflow.start_run(
@@ -85,13 +144,22 @@ def log_training_run(
         clean = {k: float(v) for k, v in metrics.items() if v is not None and np.isfinite(v)}
         if clean:
             mlflow.log_metrics(clean)
+        for name, text in (texts or {}).items():
+            mlflow.log_text(text, name)
         model_uri = None
         if python_model is not None:
             info = mlflow.pyfunc.log_model(
                 name="model",
                 python_model=python_model,
                 pip_requirements=PIP_REQUIREMENTS,
-                signature=FORECASTER_SIGNATURE,
+                signature=signature or FORECASTER_SIGNATURE,
             )
             model_uri = info.model_uri
+        elif linked_model_uri:
+            model_id = linked_model_uri.removeprefix("models:/")
+            mlflow.MlflowClient().log_outputs(
+                run.info.run_id, [LoggedModelOutput(model_id=model_id, step=0)]
+            )
+            mlflow.set_tag("linked_model_uri", linked_model_uri)
+            model_uri = linked_model_uri
         return run.info.run_id, model_uri

@@ -84,4 +84,8 @@ def render_summary(warehouse: Warehouse) -> str:
     for row in themes.itertuples(index=False):
         lines.append(f"  {row.car:<28} {row.themes}")
     lines.append(f"\nForecast headline: {forecast_headline(warehouse)}")
+    if warehouse.table_exists("reports.car_reports"):
+        reports = warehouse.query("SELECT count(*) AS n FROM reports.car_reports")["n"].iloc[0]
+        folder = warehouse.path.parent / "reports"
+        lines.append(f"Car reports: {reports} (markdown and plots in {folder})")
     return "\n".join(lines)

@@ -73,3 +73,15 @@ def load_car_daily(warehouse, car: str) -> pd.DataFrame:
         "WHERE d.car = ? AND d.date BETWEEN span.first_day AND span.last_day ORDER BY d.date",
         [car],
     )
+
+
+def load_car_themes(warehouse, car: str) -> pd.DataFrame | None:
+    """One car's daily theme counts (date, topic_id, n; −1 = no theme) from
+    ``nlp.mention_topics``, or None before themes exist."""
+    if not warehouse.table_exists("nlp.mention_topics"):
+        return None
+    return warehouse.query(
+        "SELECT m.date, t.topic_id, count(*) AS n FROM nlp.mention_topics t "
+        "JOIN clean.mentions m USING (mention_id) WHERE t.car = ? GROUP BY 1, 2 ORDER BY 1, 2",
+        [car],
+    )

@@ -12,7 +12,8 @@ Both families use models fitted across all cars (a car rarely has enough sales o
   lot, evaluated on time (fitted on the lots before the last ``PRICE_TEST_MONTHS`` months,
   scored on those months) against the global and per-(make, model) median, overall and for
   each car's lots; then refitted on all lots for the estimates. Each car gets the estimate
-  of its typical example (its median year and mileage, sold at the latest month).
+  of its typical example: its recent lot nearest its median year and mileage, as if sold
+  in the latest month.
 """
 
 from __future__ import annotations
@@ -233,28 +234,33 @@ def price_models(lots: pd.DataFrame, test_months: int = PRICE_TEST_MONTHS) -> Pr
 
 
 def typical_examples(lots: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One lot per car describing its typical example, sold at ``as_of``: the car's most
-    common make and model, median year and mileage; title "{year} {make} {model}"."""
+    """One lot per car standing for its typical example, re-dated to ``as_of``.
+
+    A real lot, not a made-up one: among the car's lots of the last 12 months before
+    ``as_of`` (all its lots if none), the one nearest the car's median year and mileage
+    (the most recent on a tie), with its title, description and attributes, since the
+    price model reads the listing's words and a bare "{year} {make} {model}" is not a
+    listing it has seen.
+    """
     rows = []
-    for car, group in lots.groupby("car"):
-        year = pd.to_numeric(group["year"], errors="coerce").median()
-        mileage = pd.to_numeric(group["mileage"], errors="coerce").median()
-        make = group["make"].mode().iloc[0]
-        model = group["model"].mode().iloc[0]
-        year_text = "" if pd.isna(year) else f"{int(round(year))} "
-        rows.append(
-            {
-                "car": car,
-                "make": make,
-                "model": model,
-                "year": None if pd.isna(year) else int(round(year)),
-                "mileage": None if pd.isna(mileage) else float(round(mileage, -2)),
-                "sold_at": pd.Timestamp(as_of),
-                "title": f"{year_text}{make} {model}",
-            }
-        )
-    columns = ["car", "make", "model", "year", "mileage", "sold_at", "title"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["year"] = frame["year"].astype("Int64")
-    frame["mileage"] = frame["mileage"].astype(float)
+    as_of = pd.Timestamp(as_of)
+    for _, group in lots.groupby("car"):
+        sold_at = pd.to_datetime(group["sold_at"])
+        recent = group[sold_at > as_of - pd.DateOffset(months=12)]
+        pool = recent if len(recent) else group
+        year = pd.to_numeric(group["year"], errors="coerce").astype(float)
+        miles = np.log1p(pd.to_numeric(group["mileage"], errors="coerce").astype(float))
+        spread_year = max(float(year.std()), 1.0) if year.notna().sum() > 1 else 1.0
+        spread_miles = max(float(miles.std()), 0.1) if miles.notna().sum() > 1 else 1.0
+        pool_year = pd.to_numeric(pool["year"], errors="coerce").astype(float)
+        pool_miles = np.log1p(pd.to_numeric(pool["mileage"], errors="coerce").astype(float))
+        distance = (
+            ((pool_year - year.median()) / spread_year).abs().fillna(3.0)
+            + ((pool_miles - miles.median()) / spread_miles).abs().fillna(3.0)
+        ).to_numpy()
+        order = np.lexsort((-pd.to_datetime(pool["sold_at"]).to_numpy().astype("int64"), distance))
+        rows.append(pool.iloc[order[0]])
+    columns = list(lots.columns)
+    frame = pd.DataFrame(rows, columns=columns).reset_index(drop=True)
+    frame["sold_at"] = as_of
     return frame

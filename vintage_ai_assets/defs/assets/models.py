@@ -9,20 +9,51 @@ import pandas as pd
 from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
+from vintage_ai_assets.defs.assets import reports, valuation
 from vintage_ai_assets.defs.partitions import SINGLE_RUN, all_days, car_partitions
 from vintage_ai_assets.defs.resources import MLflowResource, WarehouseResource
 from vintage_ai_assets.models import attention
+from vintage_ai_assets.models import backtest as bt
 from vintage_ai_assets.models.tracking import ForecasterModel, configure, log_training_run
 from vintage_ai_assets.reports.plots import forecast_grid
-from vintage_ai_assets.series.daily import load_car_daily
+from vintage_ai_assets.series.daily import load_car_daily, load_car_themes
 
 EXPERIMENT = "attention-forecasts"
+
+
+def backtest_table(metrics: pd.DataFrame) -> str:
+    """Markdown: per car, target and horizon, MASE and p10–p90 coverage of each method."""
+    rows = []
+    for car, m in metrics.iterrows():
+        for target in attention.TARGETS:
+            for horizon in attention.BACKTEST_HORIZONS:
+                row = {"car": car, "target": target, "horizon": f"{horizon}d"}
+                for method in attention.METHODS:
+                    for what in ("mase", "coverage"):
+                        value = m.get(f"{target}_{horizon}d_{method}_{what}")
+                        row[f"{method} {what}"] = (
+                            round(float(value), 3) if pd.notna(value) else None
+                        )
+                rows.append(row)
+    return pd.DataFrame(rows).to_markdown(index=False) if rows else ""
+
+
+def summary_table(metrics: pd.DataFrame) -> str:
+    """Markdown: across cars, each target × horizon × method (MASE, coverage)."""
+    table = bt.across_cars(
+        metrics, attention.TARGETS, attention.BACKTEST_HORIZONS, attention.METHODS
+    )
+    return table.to_markdown(index=False) if len(table) else ""
 
 
 @dg.asset(
     key=["models", "attention_models"],
     group_name="models",
-    deps=[all_days(["series", "car_daily"]), dg.AssetKey(["nlp", "car_topics"])],
+    deps=[
+        all_days(["series", "car_daily"]),
+        dg.AssetKey(["nlp", "car_topics"]),
+        dg.AssetKey(["nlp", "mention_topics"]),
+    ],
     partitions_def=car_partitions,
     backfill_policy=SINGLE_RUN,
     dagster_type=pandera_schema_to_dagster_type(schemas.ATTENTION_MODELS),
@@ -35,12 +66,16 @@ def attention_models(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, mlflow_store: MLflowResource
 ) -> dg.Output:
     """Per car: LightGBM quantile forecasters (p10/p50/p90) of daily mention volume and
-    sentiment, back-tested on the last 30 days against seasonal-naive, logged to MLflow."""
+    sentiment (lags, rolling statistics, calendar, the other target, theme shares),
+    back-tested from rolling origins (every 30 days over the last 180, 30 and 90 days ahead)
+    against seasonal-naive and the recent 28-day range on MASE and p10–p90 coverage; one
+    MLflow run per car with the metrics and the model (a baseline model when history is
+    insufficient)."""
     store = warehouse.get()
     rows = []
     for car in context.partition_keys:
         daily = load_car_daily(store, car)
-        result = attention.forecast_car(car, daily)
+        result = attention.forecast_car(car, daily, load_car_themes(store, car))
         run_id, model_uri = log_training_run(
             mlflow_store.tracking_uri,
             mlflow_store.artifacts_dir(),
@@ -51,17 +86,21 @@ def attention_models(
                 "quantiles": attention.QUANTILES,
                 "horizon_days": attention.HORIZON_DAYS,
                 "train_horizons": attention.TRAIN_HORIZONS,
+                "features": attention.FEATURE_NAMES,
+                "backtest": f"{attention.BACKTEST_ORIGINS} origins every "
+                f"{attention.BACKTEST_STEP_DAYS} days, horizons {attention.BACKTEST_HORIZONS}",
                 "status": result.status,
             },
             metrics=result.metrics,
-            tags={"car": car, "family": "attention", "dagster_run_id": context.run.run_id},
-            python_model=ForecasterModel(result.models, result.series)
-            if result.status == "ok"
-            else None,
+            tags={
+                "car": car,
+                "family": "attention",
+                "status": result.status,
+                "dagster_run_id": context.run.run_id,
+            },
+            python_model=ForecasterModel(result),
         )
-        context.log.info(
-            f"{car}: {result.status}, metrics {json.dumps(result.metrics, default=float)}"
-        )
+        context.log.info(f"{car}: {result.status}")
         rows.append(
             {
                 "car": car,
@@ -75,15 +114,20 @@ def attention_models(
         )
     out = pd.DataFrame(rows, columns=list(schemas.ATTENTION_MODELS.columns))
     metrics = pd.DataFrame([json.loads(m) for m in out["metrics"]], index=out["car"])
-    table = metrics.filter(like="mase").round(3).reset_index()
+    for car in metrics.index:
+        context.add_asset_metadata(
+            {
+                "status": str(out.set_index("car").loc[car, "status"]),
+                "backtest": dg.MetadataValue.md(backtest_table(metrics.loc[[car]])),
+            },
+            partition_key=car,
+        )
     return dg.Output(
         out,
         metadata={
             "cars": dg.MetadataValue.int(len(out)),
             "insufficient_history": dg.MetadataValue.int(int((out["status"] != "ok").sum())),
-            "backtest": dg.MetadataValue.md(table.to_markdown(index=False))
-            if len(table.columns) > 1
-            else "",
+            "backtest_summary": dg.MetadataValue.md(summary_table(metrics)),
             "mlflow_experiment": EXPERIMENT,
         },
     )
@@ -117,7 +161,7 @@ def car_forecasts(
         daily = load_car_daily(store, row.car)
         series = attention.target_series(daily) if len(daily) else {}
         origin = pd.Timestamp(daily["date"].max()) if len(daily) else pd.Timestamp.now().normalize()
-        if row.status == "ok" and row.model_uri:
+        if row.model_uri:
             model = mlflow.pyfunc.load_model(row.model_uri)
             request = pd.DataFrame(
                 [(t, h) for t in attention.TARGETS for h in horizons], columns=["target", "horizon"]
@@ -126,7 +170,7 @@ def car_forecasts(
             frame = request.join(predicted).assign(
                 car=row.car,
                 date=origin + pd.to_timedelta(request["horizon"], unit="D"),
-                method="lightgbm",
+                method="lightgbm" if row.status == "ok" else "baseline",
                 origin=origin,
             )
         else:
@@ -177,4 +221,6 @@ def car_forecasts(
     )
 
 
-assets = [attention_models, car_forecasts]
+# The value models and the reports live in their own modules; they are listed here so that
+# ``definitions.py`` collects every per-car model asset through ``models.assets``.
+assets = [attention_models, car_forecasts, *valuation.assets, *reports.assets]

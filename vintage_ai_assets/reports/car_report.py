@@ -1,0 +1,410 @@
+"""A per-car report for a brand manager: three plots and a markdown summary.
+
+Inputs are the car's rows of the warehouse tables (no Dagster, no warehouse access here):
+the daily series and its forecasts, the themes and their monthly shares, the price index,
+the value-direction probability and the sold-price estimate, each with its back-test.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+HISTORY_DAYS = 180
+TOP_THEMES = 5
+DPI = 80  # the PNG files
+INLINE_DPI = 56  # the copies inlined in the materialisation's metadata (kept small)
+
+
+@dataclass
+class CarInputs:
+    """One car's rows of the tables the report reads (any may be empty)."""
+
+    car: str
+    name: str
+    daily: pd.DataFrame  # series.car_daily
+    forecasts: pd.DataFrame  # forecasts.car_forecasts
+    attention: dict  # models.attention_models row (status, metrics JSON)
+    topics: pd.DataFrame  # nlp.car_topics
+    shares: pd.DataFrame  # nlp.topic_shares
+    index: pd.DataFrame  # series.price_index
+    direction: dict  # models.value_direction row
+    price_model: dict  # models.price_models row
+    estimates: pd.DataFrame  # forecasts.price_estimates
+
+
+@dataclass
+class CarReport:
+    car: str
+    markdown: str
+    images: dict[str, bytes] = field(default_factory=dict)  # name -> PNG
+    data_through: pd.Timestamp | None = None
+    thumbnails: dict[str, bytes] = field(default_factory=dict)  # name -> small PNG
+
+
+def png(figure) -> tuple[bytes, bytes]:
+    """The figure as PNG: (full size for files, a downscaled copy for inlining), then closed."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    plt.close(figure)
+    full = buffer.getvalue()
+    image = Image.open(io.BytesIO(full))
+    scale = INLINE_DPI / DPI
+    small = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+    buffer = io.BytesIO()
+    small.convert("RGB").quantize(colors=64).save(buffer, format="PNG", optimize=True)
+    return full, buffer.getvalue()
+
+
+def data_uri(image: bytes) -> str:
+    return f"data:image/png;base64,{base64.b64encode(image).decode()}"
+
+
+def _metrics(row: dict) -> dict:
+    text = row.get("metrics") if row else None
+    try:
+        return json.loads(text) if isinstance(text, str) and text else {}
+    except json.JSONDecodeError:
+        return {}
+
+
+def _smoothed_sentiment(daily: pd.DataFrame) -> pd.Series:
+    weighted = (
+        (daily["sentiment"].astype(float).fillna(0) * daily["scored"])
+        .rolling(7, min_periods=1)
+        .sum()
+    )
+    counts = daily["scored"].astype(float).rolling(7, min_periods=1).sum()
+    return (weighted / counts.replace(0, np.nan)).ffill()
+
+
+def series_plot(
+    daily: pd.DataFrame, forecasts: pd.DataFrame, name: str
+) -> tuple[bytes, bytes] | None:
+    """Daily mentions and 7-day sentiment (last 180 days) with the 90-day p10–p90 bands."""
+    if daily.empty:
+        return None
+    daily = daily.sort_values("date").tail(HISTORY_DAYS)
+    dates = pd.to_datetime(daily["date"])
+    figure, axes = plt.subplots(2, 1, figsize=(7.5, 4.6), sharex=True, layout="constrained")
+    history = {
+        "mentions": daily["mentions"].astype(float).to_numpy(),
+        "sentiment": _smoothed_sentiment(daily).to_numpy(),
+    }
+    titles = {"mentions": "mentions per day", "sentiment": "sentiment (7-day mean, −1..+1)"}
+    for ax, target in zip(axes, ("mentions", "sentiment"), strict=True):
+        ax.plot(dates, history[target], lw=0.7, color="#555", label="observed")
+        if target == "mentions":
+            smooth = pd.Series(history[target]).rolling(7, min_periods=1).mean()
+            ax.plot(dates, smooth, lw=1.2, color="#1f77b4", label="7-day mean")
+        future = forecasts[forecasts["target"] == target].sort_values("date")
+        if len(future):
+            when = pd.to_datetime(future["date"])
+            ax.fill_between(when, future["p10"], future["p90"], alpha=0.25, color="#d62728",
+                            label="forecast p10–p90")  # fmt: skip
+            ax.plot(when, future["p50"], lw=1.2, color="#d62728", label="forecast p50")
+        ax.set_title(titles[target], fontsize=9, loc="left")
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="upper left", ncol=4)
+    figure.suptitle(f"{name}: attention and sentiment, with the 90-day forecast", fontsize=10)
+    return png(figure)
+
+
+def theme_plot(shares: pd.DataFrame, topics: pd.DataFrame, name: str) -> tuple[bytes, bytes] | None:
+    """Monthly share of mentions of the car's largest themes."""
+    if shares.empty or topics.empty:
+        return None
+    top = topics.sort_values("size", ascending=False).head(TOP_THEMES)
+    wide = shares.pivot_table(index="month", columns="topic_id", values="share", aggfunc="sum")
+    figure, ax = plt.subplots(figsize=(9.0, 3.0), layout="constrained")
+    for row in top.itertuples(index=False):
+        if row.topic_id in wide.columns:
+            label = str(row.label)[:40]
+            ax.plot(pd.to_datetime(wide.index), wide[row.topic_id].fillna(0), marker="o",
+                    ms=3, lw=1.2, label=label)  # fmt: skip
+    ax.set_ylabel("share of mentions", fontsize=8)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+    figure.legend(fontsize=7, loc="outside right upper")
+    ax.set_title(f"{name}: largest themes, share of mentions per month", fontsize=10)
+    return png(figure)
+
+
+def price_plot(
+    index: pd.DataFrame, direction: dict, estimates: pd.DataFrame, name: str
+) -> tuple[bytes, bytes] | None:
+    """The monthly price index (and valuation) with the direction probability and the
+    typical example's p10–p90 estimate."""
+    if index.empty or (index["index_value"].isna().all() and index["valuation"].isna().all()):
+        return None
+    index = index.sort_values("month")
+    months = pd.to_datetime(index["month"])
+    figure, ax = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
+    ax.scatter(months, index["median_price"], s=10, color="#aaa", label="median sold price")
+    ax.plot(months, index["index_value"], marker="o", ms=3, lw=1.4, color="#1f77b4",
+            label="price index (year/mileage adjusted)")  # fmt: skip
+    if index["valuation"].notna().any():
+        ax.plot(months, index["valuation"], lw=1.0, ls="--", color="#2ca02c", label="valuation")
+    typical = estimates[estimates["kind"] == "typical"] if len(estimates) else estimates
+    if len(typical):
+        row = typical.iloc[0]
+        when = pd.to_datetime(row["as_of"])
+        ax.errorbar([when], [row["p50"]], yerr=[[row["p50"] - row["p10"]], [row["p90"] - row["p50"]]],
+                    fmt="s", color="#d62728", capsize=4, label="typical example p10–p90")  # fmt: skip
+    probability = direction.get("probability") if direction else None
+    if probability is not None and np.isfinite(probability):
+        status = direction.get("status", "")
+        text = f"P(higher in 6 months) = {probability:.2f}"
+        if status != "ok":
+            text += f"\n({status.replace('_', ' ')})"
+        ax.text(0.99, 0.04, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                bbox={"boxstyle": "round", "fc": "white", "ec": "#999"})  # fmt: skip
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("${x:,.0f}"))
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_title(f"{name}: monthly price index (USD)", fontsize=10)
+    return png(figure)
+
+
+def _money(value: float) -> str:
+    return f"${value:,.0f}" if value is not None and np.isfinite(value) else "n/a"
+
+
+def _attention_lines(inputs: CarInputs) -> list[str]:
+    daily = inputs.daily.sort_values("date")
+    if daily.empty:
+        return ["No mentions collected yet."]
+    last = pd.to_datetime(daily["date"]).max()
+    dates = pd.to_datetime(daily["date"])
+    recent = daily[dates > last - pd.Timedelta(days=30)]
+    before = daily[(dates <= last - pd.Timedelta(days=30)) & (dates > last - pd.Timedelta(days=60))]
+    earlier = daily[
+        (dates <= last - pd.Timedelta(days=30)) & (dates > last - pd.Timedelta(days=120))
+    ]
+    lines = []
+    n_recent, n_before = int(recent["mentions"].sum()), int(before["mentions"].sum())
+    change = f" ({n_recent / n_before - 1:+.0%} vs the 30 days before)" if n_before else ""
+    lines.append(
+        f"- **Mentions:** {n_recent:,} in the last 30 days, {n_recent / 30:.1f} a day{change}."
+    )
+    forecasts = inputs.forecasts
+    volume = forecasts[(forecasts["target"] == "mentions") & (forecasts["horizon"] <= 30)]
+    if len(volume):
+        lines.append(
+            f"- **Next 30 days:** about {volume['p50'].mean():.1f} mentions a day "
+            f"(daily range p10–p90 {volume['p10'].mean():.1f}–{volume['p90'].mean():.1f}; "
+            f"{volume['method'].iloc[0]})."
+        )
+
+    def mean_sentiment(part: pd.DataFrame) -> float:
+        scored = part["scored"].sum()
+        return (
+            float((part["sentiment"].fillna(0) * part["scored"]).sum() / scored)
+            if scored
+            else np.nan
+        )
+
+    s_recent, s_earlier = mean_sentiment(recent), mean_sentiment(earlier)
+    if np.isfinite(s_recent):
+        delta = (
+            f" ({s_recent - s_earlier:+.2f} vs the 90 days before)"
+            if np.isfinite(s_earlier)
+            else ""
+        )
+        lines.append(f"- **Sentiment:** {s_recent:+.2f} on −1..+1 over the last 30 days{delta}.")
+    mood = forecasts[(forecasts["target"] == "sentiment") & (forecasts["horizon"] <= 30)]
+    if len(mood):
+        lines.append(
+            f"- **Sentiment next 30 days:** {mood['p50'].mean():+.2f} "
+            f"(p10–p90 {mood['p10'].mean():+.2f} to {mood['p90'].mean():+.2f})."
+        )
+    metrics = _metrics(inputs.attention)
+    status = (inputs.attention or {}).get("status")
+    if status and status != "ok":
+        lines.append(
+            "- **Forecast status:** insufficient history — the forecast is the recent level "
+            "with its range, not a model."
+        )
+    skill = []
+    for target, what in (("mentions", "volume"), ("sentiment", "sentiment")):
+        model = metrics.get(f"{target}_30d_lightgbm_mase")
+        naive = metrics.get(f"{target}_30d_seasonal_naive_mase")
+        recent28 = metrics.get(f"{target}_30d_recent28_mase")
+        coverage = metrics.get(f"{target}_30d_lightgbm_coverage")
+        if model is not None and naive is not None and np.isfinite(model):
+            skill.append(
+                f"{what} MASE {model:.2f} (seasonal naive {naive:.2f}, recent 28 days "
+                f"{recent28:.2f}), {coverage:.0%} of days inside p10–p90"
+            )
+    if skill:
+        windows = int(metrics.get("mentions_30d_windows", 0))
+        lines.append(
+            f"- **Forecast skill** (back-test, {windows} rolling 30-day windows; lower MASE is "
+            f"better, 80% inside is calibrated): " + "; ".join(skill) + "."
+        )
+    return lines
+
+
+def _theme_lines(inputs: CarInputs) -> list[str]:
+    topics, shares = inputs.topics, inputs.shares
+    if topics.empty:
+        return ["No themes found yet."]
+    labels = topics.set_index("topic_id")["label"].astype(str)
+    lines = []
+    if len(shares):
+        wide = shares.pivot_table(index="month", columns="topic_id", values="share", aggfunc="sum")
+        wide = wide.sort_index().fillna(0)
+        if len(wide) >= 2:
+            last = wide.iloc[-1]
+            before = wide.iloc[-4:-1].mean() if len(wide) >= 4 else wide.iloc[:-1].mean()
+            growth = (last - before).sort_values(ascending=False)
+            growing = [
+                f'"{labels.get(topic, topic)}" {last[topic]:.0%} of mentions '
+                f"({growth[topic] * 100:+.0f} pts vs the 3 months before)"
+                for topic in growth.index[:3]
+                if growth[topic] > 0.01 and topic in labels.index
+            ]
+            if growing:
+                lines.append("- **Growing themes:** " + "; ".join(growing) + ".")
+            else:
+                lines.append("- **Growing themes:** none grew by more than 1 point last month.")
+    largest = topics.sort_values("size", ascending=False).head(3)
+    parts = []
+    for row in largest.itertuples(index=False):
+        mood = f", sentiment {row.sentiment:+.2f}" if pd.notna(row.sentiment) else ""
+        parts.append(f'"{row.label}" ({row.share:.0%}{mood})')
+    lines.append("- **Largest themes:** " + "; ".join(parts) + ".")
+    return lines
+
+
+def _value_lines(inputs: CarInputs) -> list[str]:
+    lines = []
+    direction = inputs.direction or {}
+    probability = direction.get("probability")
+    if probability is not None:
+        metrics = _metrics(direction)
+        status = direction.get("status", "")
+        text = f"- **Value direction:** P(price index higher in 6 months) = {probability:.2f}"
+        if status == "ok":
+            text += f" ({direction.get('method', 'model')})."
+        else:
+            months = direction.get("train_car_months")
+            counted = f" of the {int(months)} car-months with a known outcome" if months else ""
+            text += (
+                f" — {status.replace('_', ' ')}: this is the share{counted} whose index rose "
+                "over 6 months (the base rate), not a judgement on this car."
+            )
+        lines.append(text)
+        if metrics.get("backtest_model_brier") is not None:
+            lines.append(
+                f"- **Direction skill** (rolling back-test, {int(metrics['backtest_origins'])} "
+                f"origins, {int(metrics['backtest_car_months'])} car-months; Brier, lower is "
+                f"better): model {metrics['backtest_model_brier']:.3f} vs base rate "
+                f"{metrics.get('backtest_base_rate_brier', np.nan):.3f}, always up "
+                f"{metrics.get('backtest_always_up_brier', np.nan):.3f}, same as the last 6 "
+                f"months {metrics.get('backtest_persistence_brier', np.nan):.3f}; accuracy "
+                f"{metrics.get('backtest_model_accuracy', np.nan):.0%}."
+            )
+        elif metrics.get("note"):
+            lines.append(
+                f"- **Direction skill:** no back-test on this history ({metrics['note']})."
+            )
+    typical = (
+        inputs.estimates[inputs.estimates["kind"] == "typical"]
+        if len(inputs.estimates)
+        else inputs.estimates
+    )
+    if len(typical):
+        row = typical.iloc[0]
+        miles = f" with {row['mileage']:,.0f} miles" if pd.notna(row["mileage"]) else ""
+        lines.append(
+            f"- **Price range:** a typical {row['title']}{miles} would sell for about "
+            f"{_money(row['p50'])} (p10–p90 {_money(row['p10'])}–{_money(row['p90'])}) "
+            f"at the {pd.Timestamp(row['as_of']):%B %Y} market."
+        )
+    index = inputs.index
+    if len(index):
+        dates = pd.to_datetime(index["month"])
+        recent = index[dates > dates.max() - pd.DateOffset(months=6)]
+        sold = int(recent["lots"].sum())
+        if sold:
+            lines.append(
+                f"- **Recent sales:** {sold} sold in the last 6 months, monthly median "
+                f"{_money(recent['median_price'].median())}."
+            )
+    price = inputs.price_model or {}
+    if price.get("rmsle_model") is not None and np.isfinite(price["rmsle_model"]):
+        lines.append(
+            f"- **Price skill** (the car's {int(price['test_lots'])} lots of the last months, "
+            f"estimated by a model fitted before them; RMSLE, lower is better): "
+            f"{price['rmsle_model']:.3f} vs per-model median {price['rmsle_model_median']:.3f} "
+            f"and global median {price['rmsle_global_median']:.3f}; "
+            f"{price['coverage_p10_p90']:.0%} inside p10–p90."
+        )
+    return lines or ["No auction results or valuations yet."]
+
+
+def build_report(inputs: CarInputs, generated_at: pd.Timestamp) -> CarReport:
+    """The markdown summary and PNG plots of one car."""
+    daily = inputs.daily
+    through = pd.to_datetime(daily["date"]).max() if len(daily) else None
+    images = {
+        "series": series_plot(daily, inputs.forecasts, inputs.name),
+        "themes": theme_plot(inputs.shares, inputs.topics, inputs.name),
+        "price": price_plot(inputs.index, inputs.direction, inputs.estimates, inputs.name),
+    }
+    header = [
+        f"# {inputs.name} — market report",
+        "",
+        f"Data through {through:%Y-%m-%d}; generated {generated_at:%Y-%m-%d %H:%M} UTC. "
+        f"Car: `{inputs.car}`."
+        if through is not None
+        else f"No data yet; generated {generated_at:%Y-%m-%d %H:%M} UTC. Car: `{inputs.car}`.",
+    ]
+    body = [
+        "",
+        "## Attention and sentiment",
+        *_attention_lines(inputs),
+        "",
+        "## Themes",
+        *_theme_lines(inputs),
+        "",
+        "## Value",
+        *_value_lines(inputs),
+        "",
+    ]
+    drawn = {k: v for k, v in images.items() if v is not None}
+    return CarReport(
+        inputs.car,
+        "\n".join([*header, *body]),
+        {k: v[0] for k, v in drawn.items()},
+        through,
+        {k: v[1] for k, v in drawn.items()},
+    )
+
+
+def with_images(markdown: str, images: dict[str, str]) -> str:
+    """The report with its images (name -> URI or relative path) appended."""
+    captions = {
+        "series": "Mentions and sentiment with the 90-day forecast",
+        "themes": "Theme shares over time",
+        "price": "Price index with the direction probability",
+    }
+    parts = [markdown.rstrip(), ""]
+    for name, uri in images.items():
+        parts += [f"![{captions.get(name, name)}]({uri})", ""]
+    return "\n".join(parts)
