@@ -38,7 +38,11 @@ PER_CAR_LAYERS = [
     ["nlp", "topic_shares"],
     ["series", "price_index"],
     ["models", "attention_models"],
+    ["models", "value_direction"],
+    ["models", "price_models"],
     ["forecasts", "car_forecasts"],
+    ["forecasts", "price_estimates"],
+    ["reports", "car_reports"],
 ]
 POLICIES: dict[dg.AssetKey, dg.FreshnessPolicy] = {
     **{dg.AssetKey(key): DAILY_POLICY for key in DAILY_LAYERS},
