@@ -58,3 +58,7 @@ mlflow: install
 clean-data:
 	rm -rf $(VINTAGE_AI_DATA_DIR)/warehouse.duckdb $(VINTAGE_AI_DATA_DIR)/mlflow $(VINTAGE_AI_DATA_DIR)/dagster_home $(VINTAGE_AI_DATA_DIR)/inbox $(VINTAGE_AI_DATA_DIR)/reports
 
+## Benchmarks: every benchmarks/bench_*.py in order (tables printed, JSON in benchmarks/results/).
+.PHONY: bench
+bench: install
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
