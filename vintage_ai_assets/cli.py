@@ -1,4 +1,4 @@
-"""The `vintage-ai` command: demo, backfill, refresh, status, generate-demo.
+"""The `vintage-ai` command: demo, backfill, refresh, retrain, status, generate-demo.
 
 Runs go through the Dagster instance of the data directory (so they show in the UI's run
 history); a range of days is always one run, not one process per day.
@@ -104,9 +104,32 @@ class Platform:
     def last_day(self) -> date:
         return datetime.now(UTC).date() - timedelta(days=1)
 
-    def build(self, start: date, end: date, say=print) -> list:
-        """The catalog, days start..end (one run), then every car (one run)."""
-        from vintage_ai_assets.defs.jobs import CATALOG_JOB, DAILY_JOB, PER_CAR_JOB, range_tags
+    def untrained_cars(self, cars: list[str]) -> list[str]:
+        """Catalog cars without a trained forecaster in the warehouse yet."""
+        from vintage_ai_assets.warehouse import Warehouse
+
+        if not self.paths.warehouse.exists():
+            return list(cars)
+        store = Warehouse(self.paths.warehouse)
+        if not store.table_exists("models.attention_models"):
+            return list(cars)
+        trained = set(store.query("SELECT DISTINCT car FROM models.attention_models")["car"])
+        return [c for c in cars if c not in trained]
+
+    def build(self, start: date, end: date, say=print, retrain: bool = True) -> list:
+        """The catalog, days start..end (one run), then every car (one run).
+
+        ``retrain``: the per-car run refits themes and every model (``per_car_refresh``);
+        otherwise it only re-forecasts from the trained models (``per_car_forecasts``), unless
+        a car has none yet.
+        """
+        from vintage_ai_assets.defs.jobs import (
+            CATALOG_JOB,
+            DAILY_JOB,
+            PER_CAR_DAILY_JOB,
+            PER_CAR_JOB,
+            range_tags,
+        )
         from vintage_ai_assets.defs.partitions import start_date
 
         first = max(start, date.fromisoformat(start_date()))
@@ -122,8 +145,12 @@ class Platform:
         results.append(self.run(DAILY_JOB, tags=range_tags(first.isoformat(), last.isoformat())))
         say(f"days {first}..{last}: one run, {time.monotonic() - started:.0f}s")
         started = time.monotonic()
-        results.append(self.run(PER_CAR_JOB, tags=range_tags(cars[0], cars[-1])))
-        say(f"cars ({len(cars)}): one run, {time.monotonic() - started:.0f}s")
+        untrained = [] if retrain else self.untrained_cars(cars)
+        if untrained:
+            say(f"{len(untrained)} cars have no trained model yet: retraining every car")
+        job = PER_CAR_JOB if retrain or untrained else PER_CAR_DAILY_JOB
+        results.append(self.run(job, tags=range_tags(cars[0], cars[-1])))
+        say(f"cars ({len(cars)}, {job}): one run, {time.monotonic() - started:.0f}s")
         return results
 
 
@@ -168,8 +195,18 @@ def cmd_backfill(args, paths: DataPaths) -> None:
 
 def cmd_refresh(args, paths: DataPaths) -> None:
     platform = Platform(paths)
-    day = platform.last_day()
-    platform.build(day, day)
+    day = _parse_day(args.day, "--day") if args.day else platform.last_day()
+    platform.build(day, day, retrain=args.retrain)
+
+
+def cmd_retrain(args, paths: DataPaths) -> None:
+    from vintage_ai_assets.defs.jobs import PER_CAR_JOB, range_tags
+
+    platform = Platform(paths)
+    cars = platform.sync_cars()
+    started = time.monotonic()
+    platform.run(PER_CAR_JOB, tags=range_tags(cars[0], cars[-1]))
+    print(f"cars ({len(cars)}, {PER_CAR_JOB}): one run, {time.monotonic() - started:.0f}s")
 
 
 def cmd_status(args, paths: DataPaths) -> None:
@@ -210,7 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser(
         "refresh", help="the latest complete day and everything downstream of it"
     )
+    refresh.add_argument("--day", help="YYYY-MM-DD instead of yesterday (UTC)")
+    refresh.add_argument(
+        "--retrain",
+        action="store_true",
+        help="also refit every car's themes and models (weekly by default)",
+    )
     refresh.set_defaults(func=cmd_refresh)
+    retrain = sub.add_parser(
+        "retrain", help="refit every car's themes and models on all history, then forecast"
+    )
+    retrain.set_defaults(func=cmd_retrain)
     status = sub.add_parser("status", help="rows and latest data per table")
     status.add_argument(
         "--wait", type=float, default=30.0, help="seconds to wait for a running writer"

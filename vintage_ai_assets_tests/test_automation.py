@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from vintage_ai_assets.cli import main
-from vintage_ai_assets.defs.jobs import catalog_sensor, daily_schedule
+from vintage_ai_assets.defs.jobs import (
+    DAILY_JOB,
+    PER_CAR_DAILY_JOB,
+    PER_CAR_JOB,
+    catalog_sensor,
+    daily_schedule,
+    per_car_after_daily,
+    range_tags,
+    weekly_retrain_schedule,
+)
 from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME
 from vintage_ai_assets.defs.resources import CatalogResource
 
@@ -51,6 +60,43 @@ def test_daily_schedule_refreshes_yesterday():
     )
     [request] = list(daily_schedule.evaluate_tick(context).run_requests)
     assert request.partition_key == "2026-03-01"
+
+
+def _after_daily(instance, tags: dict[str, str]):
+    run = dg.DagsterRun(job_name=DAILY_JOB, run_id="0" * 8 + "-daily", tags=tags)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="per_car_after_daily",
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name=DAILY_JOB),
+    )
+    return per_car_after_daily(context)
+
+
+def test_after_a_day_cars_are_reforecast_and_after_history_retrained():
+    with dg.instance_for_test() as instance:
+        assert isinstance(_after_daily(instance, {}), dg.SkipReason)
+        instance.add_dynamic_partitions(CAR_PARTITIONS_NAME, ["a-car", "b-car", "c-car"])
+        one_day = _after_daily(instance, {"dagster/partition": "2026-03-01"})
+        assert one_day.job_name == PER_CAR_DAILY_JOB
+        assert one_day.tags["dagster/asset_partition_range_start"] == "a-car"
+        assert one_day.tags["dagster/asset_partition_range_end"] == "c-car"
+        week = _after_daily(instance, range_tags("2026-03-01", "2026-03-07"))
+        assert week.job_name == PER_CAR_DAILY_JOB
+        history = _after_daily(instance, range_tags("2026-01-01", "2026-03-01"))
+        assert history.job_name == PER_CAR_JOB
+
+
+def test_weekly_retrain_covers_every_car():
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(CAR_PARTITIONS_NAME, ["a-car", "b-car"])
+        context = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 3, 1, 3, 30, tzinfo=UTC)
+        )
+        [request] = list(weekly_retrain_schedule.evaluate_tick(context).run_requests)
+        assert request.tags["dagster/asset_partition_range_start"] == "a-car"
+        assert request.tags["dagster/asset_partition_range_end"] == "b-car"
+        assert weekly_retrain_schedule.job_name == PER_CAR_JOB
 
 
 def test_cli_errors_are_one_line(capsys):

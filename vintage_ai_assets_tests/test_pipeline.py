@@ -237,6 +237,41 @@ def test_mlflow_has_one_run_per_car_and_family_with_a_loadable_model(platform):
     assert 0 < price.loc[0, "p10"] <= price.loc[0, "p50"] <= price.loc[0, "p90"]
 
 
+def test_a_daily_refresh_reforecasts_without_retraining(platform):
+    """``vintage-ai refresh``: the day, then forecasts from the trained models (no refit)."""
+    import numpy as np
+
+    from vintage_ai_assets.defs.jobs import PER_CAR_DAILY_JOB
+
+    store = Warehouse(platform.paths.warehouse)
+    models_query = "SELECT car, run_id, trained_at FROM models.attention_models ORDER BY car"
+    topics_query = "SELECT car, topic_id, label FROM nlp.car_topics ORDER BY car, topic_id"
+    forecasts_query = (
+        "SELECT car, target, horizon, p50, origin FROM forecasts.car_forecasts "
+        "ORDER BY car, target, horizon"
+    )
+    models, topics, forecasts = (
+        store.query(q) for q in (models_query, topics_query, forecasts_query)
+    )
+    said: list[str] = []
+    results = platform.build(END, END, say=said.append, retrain=False)
+    assert results[-1].dagster_run.job_name == PER_CAR_DAILY_JOB, said
+    assert store.query(models_query).equals(models)  # no model was refitted
+    assert store.query(topics_query).equals(topics)  # nor any theme
+    again = store.query(forecasts_query)
+    assert (again["origin"].dt.date == END).all()
+    np.testing.assert_allclose(again["p50"], forecasts["p50"], rtol=1e-9)
+    materialised = {
+        e.asset_key.to_user_string() for e in results[-1].get_asset_materialization_events()
+    }
+    assert materialised == {
+        "series/price_index",
+        "forecasts/car_forecasts",
+        "forecasts/price_estimates",
+        "reports/car_reports",
+    }
+
+
 def test_definitions_load():
     from vintage_ai_assets.definitions import defs
 

@@ -91,3 +91,30 @@ def test_short_history_gets_a_baseline_not_a_model():
     assert result.status == "insufficient_history" and not result.models
     assert set(result.forecasts["method"]) == {"baseline"}
     assert len(result.forecasts) == 2 * attention.HORIZON_DAYS
+
+
+def test_a_trained_model_forecasts_from_the_latest_day():
+    full = _daily(320, seed=3)
+    # A level shift in the last week, after the model was trained.
+    full.loc[full.index[-7:], "mentions"] = full["mentions"].iloc[-7:] * 3
+    trained_on = full.iloc[:-7]
+    result = attention.forecast_car("x", trained_on, backtest=False)
+    assert result.status == "ok"
+
+    same = attention.forecast_with("x", result.models, trained_on)
+    pd.testing.assert_frame_equal(same, result.forecasts[attention.FORECAST_COLUMNS])
+
+    later = attention.forecast_with("x", result.models, full)
+    assert (later["origin"] == full["date"].max()).all()
+    assert later["date"].min() == full["date"].max() + pd.Timedelta(days=1)
+    assert set(later["method"]) == {"lightgbm"}
+    # The new week's level reaches the forecast through the features, not a refit (trees
+    # do not extrapolate far beyond the levels they were trained on, so only the direction).
+    early = lambda f: f[(f["target"] == "mentions") & (f["horizon"] <= 7)]["p50"].mean()  # noqa: E731
+    assert early(later) > early(same)
+
+    # A target without a model gets the recent range of today's values.
+    only_volume = {"mentions": result.models["mentions"]}
+    mixed = attention.forecast_with("x", only_volume, full)
+    assert set(mixed.groupby("target")["method"].first()) == {"lightgbm", "baseline"}
+    assert attention.forecast_with("x", {}, full.iloc[:0])["method"].eq("baseline").all()

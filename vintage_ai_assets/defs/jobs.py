@@ -23,7 +23,11 @@ from vintage_ai_assets.sources.inbox import (
 
 DAILY_JOB = "daily_refresh"
 PER_CAR_JOB = "per_car_refresh"
+PER_CAR_DAILY_JOB = "per_car_forecasts"
 CATALOG_JOB = "catalog_refresh"
+#: A daily run covering more days than this retrains every car's models (a late archive
+#: brought history); shorter runs only re-forecast from the models of the weekly retrain.
+RETRAIN_AFTER_DAYS = 7
 
 DAILY_ASSETS = [
     ["raw", "reddit_archive"],
@@ -51,6 +55,14 @@ PER_CAR_ASSETS = [
     ["forecasts", "price_estimates"],
     ["reports", "car_reports"],
 ]
+#: What a new day changes per car without retraining: the price index (new lots), the
+#: forecasts from the current series with the last trained models, price estimates, reports.
+PER_CAR_DAILY_ASSETS = [
+    ["series", "price_index"],
+    ["forecasts", "car_forecasts"],
+    ["forecasts", "price_estimates"],
+    ["reports", "car_reports"],
+]
 
 daily_refresh = dg.define_asset_job(
     DAILY_JOB,
@@ -63,6 +75,14 @@ per_car_refresh = dg.define_asset_job(
     selection=dg.AssetSelection.assets(*PER_CAR_ASSETS),
     partitions_def=car_partitions,
     description="Themes, price index, models, forecasts and reports for the given cars (a range runs as one run).",
+)
+per_car_forecasts = dg.define_asset_job(
+    PER_CAR_DAILY_JOB,
+    selection=dg.AssetSelection.assets(*PER_CAR_DAILY_ASSETS),
+    partitions_def=car_partitions,
+    description="The daily per-car step: price index, forecasts from the last trained models at "
+    "today's data, price estimates and reports (themes and models are retrained weekly by "
+    "per_car_refresh).",
 )
 catalog_refresh = dg.define_asset_job(CATALOG_JOB, selection=dg.AssetSelection.groups("catalog"))
 
@@ -81,20 +101,53 @@ daily_schedule = dg.build_schedule_from_partitioned_job(
 )
 
 
+def days_covered(tags: dict[str, str]) -> int:
+    """How many day partitions a daily run covered (1 for a single partition)."""
+    first = tags.get("dagster/asset_partition_range_start")
+    last = tags.get("dagster/asset_partition_range_end")
+    if not first or not last:
+        return 1
+    return (date.fromisoformat(last[:10]) - date.fromisoformat(first[:10])).days + 1
+
+
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[daily_refresh],
-    request_job=per_car_refresh,
+    request_jobs=[per_car_forecasts, per_car_refresh],
     name="per_car_after_daily",
-    description="After a successful daily refresh, rebuild every car's themes, models and forecasts in one run.",
+    description="After a successful daily refresh, every car in one run: forecasts, price "
+    f"estimates and reports from the current models; a run of more than {RETRAIN_AFTER_DAYS} "
+    "days (history arrived) retrains themes and models too.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def per_car_after_daily(context: dg.RunStatusSensorContext):
     cars = context.instance.get_dynamic_partitions(CAR_PARTITIONS_NAME)
     if not cars:
         return dg.SkipReason("no car partitions yet")
+    retrain = days_covered(context.dagster_run.tags) > RETRAIN_AFTER_DAYS
     return dg.RunRequest(
-        run_key=f"after-{context.dagster_run.run_id}", tags=range_tags(cars[0], cars[-1])
+        run_key=f"after-{context.dagster_run.run_id}",
+        job_name=PER_CAR_JOB if retrain else PER_CAR_DAILY_JOB,
+        tags=range_tags(cars[0], cars[-1]),
+    )
+
+
+@dg.schedule(
+    job=per_car_refresh,
+    cron_schedule="30 3 * * 0",
+    execution_timezone="UTC",
+    name="weekly_retrain_schedule",
+    description="Sundays at 03:30 UTC: every car's themes, forecasters, value-direction and price "
+    "models retrained on all history, then forecasts and reports (one run).",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)
+def weekly_retrain_schedule(context: dg.ScheduleEvaluationContext):
+    cars = context.instance.get_dynamic_partitions(CAR_PARTITIONS_NAME)
+    if not cars:
+        return dg.SkipReason("no car partitions yet")
+    return dg.RunRequest(
+        run_key=f"retrain-{context.scheduled_execution_time:%Y-%m-%d}",
+        tags=range_tags(cars[0], cars[-1]),
     )
 
 
@@ -177,6 +230,6 @@ def hash_files(keys: list[str], seen: dict[str, str]) -> str:
     return digest.hexdigest()[:12]
 
 
-jobs = [daily_refresh, per_car_refresh, catalog_refresh]
-schedules = [daily_schedule]
+jobs = [daily_refresh, per_car_refresh, per_car_forecasts, catalog_refresh]
+schedules = [daily_schedule, weekly_retrain_schedule]
 sensors = [per_car_after_daily, catalog_sensor, inbox_sensor]

@@ -268,6 +268,55 @@ def baseline_rows(car: str, target: str, values, origin_date: pd.Timestamp) -> l
     ]
 
 
+def _model_rows(
+    car: str, model: QuantileForecaster, origin_row: np.ndarray, origin_date: pd.Timestamp
+) -> list[dict]:
+    horizons = list(range(1, HORIZON_DAYS + 1))
+    out = model.predict(origin_row, origin_date, horizons)
+    return [
+        {
+            "car": car,
+            "target": model.target,
+            "date": origin_date + pd.Timedelta(days=h),
+            "horizon": h,
+            "p10": p10,
+            "p50": p50,
+            "p90": p90,
+            "method": "lightgbm",
+            "origin": origin_date,
+        }
+        for h, (p10, p50, p90) in zip(horizons, out, strict=True)
+    ]
+
+
+def forecast_with(
+    car: str,
+    forecasters: dict[str, QuantileForecaster],
+    daily: pd.DataFrame,
+    themes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The next ``HORIZON_DAYS`` of one car from forecasters fitted earlier, at today's data.
+
+    The origin is the last day of ``daily`` and the features are computed from the series as
+    it is now, so a model trained last week forecasts from yesterday. A target without a
+    forecaster gets the recent 28-day range (``baseline_rows``) of its current values.
+    """
+    if len(daily) == 0:
+        origin_date = pd.Timestamp.now().normalize()
+        rows = [r for t in TARGETS for r in baseline_rows(car, t, [], origin_date)]
+        return pd.DataFrame(rows, columns=FORECAST_COLUMNS)
+    series, tables, dates = _inputs(daily, themes)
+    origin_date = dates[-1]
+    rows = []
+    for target in TARGETS:
+        model = forecasters.get(target)
+        if model is None:
+            rows += baseline_rows(car, target, series[target].to_numpy(float), origin_date)
+        else:
+            rows += _model_rows(car, model, tables[target][-1], origin_date)
+    return pd.DataFrame(rows, columns=FORECAST_COLUMNS)
+
+
 def _clip(target: str, quantiles: np.ndarray) -> np.ndarray:
     low, high = (0.0, np.inf) if target == "mentions" else (-1.0, 1.0)
     return np.sort(np.clip(quantiles, low, high), axis=1)
@@ -380,7 +429,6 @@ def forecast_car(
     )
     windows = []
     rows, models, origin_rows, baselines = [], {}, {}, {}
-    horizons = list(range(1, HORIZON_DAYS + 1))
     for target in TARGETS:
         values = series[target].to_numpy(float)
         scores = np.zeros(0)
@@ -399,21 +447,7 @@ def forecast_car(
         metrics[f"{target}_range_widening"] = model.widen
         models[target] = model
         origin_rows[target] = tables[target][-1]
-        out = model.predict(tables[target][-1], origin_date, horizons)
-        for h, (p10, p50, p90) in zip(horizons, out, strict=True):
-            rows.append(
-                {
-                    "car": car,
-                    "target": target,
-                    "date": origin_date + pd.Timedelta(days=h),
-                    "horizon": h,
-                    "p10": p10,
-                    "p50": p50,
-                    "p90": p90,
-                    "method": "lightgbm",
-                    "origin": origin_date,
-                }
-            )
+        rows += _model_rows(car, model, tables[target][-1], origin_date)
     for target in TARGETS:
         metrics.update(bt.summarise([w for w in windows if w["target"] == target], target))
     return CarForecast(

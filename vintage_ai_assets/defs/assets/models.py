@@ -152,43 +152,30 @@ def car_forecasts(
     mlflow_store: MLflowResource,
 ) -> dg.Output:
     """Per car: the next 90 days of mention volume and sentiment with p10/p50/p90, from the
-    model logged in MLflow (a baseline range where history is insufficient)."""
+    forecasters logged in MLflow by the car's last training run, applied to the series as it
+    is now (origin: its latest day), so a model retrained weekly forecasts from yesterday;
+    the recent 28-day range where a target has no model (insufficient history)."""
     configure(mlflow_store.tracking_uri, mlflow_store.artifacts_dir())
     store = warehouse.get()
     frames, history = [], []
-    horizons = list(range(1, attention.HORIZON_DAYS + 1))
-    for row in models.itertuples(index=False):
-        daily = load_car_daily(store, row.car)
-        series = attention.target_series(daily) if len(daily) else {}
-        origin = pd.Timestamp(daily["date"].max()) if len(daily) else pd.Timestamp.now().normalize()
-        if row.model_uri:
-            model = mlflow.pyfunc.load_model(row.model_uri)
-            request = pd.DataFrame(
-                [(t, h) for t in attention.TARGETS for h in horizons], columns=["target", "horizon"]
-            )
-            predicted = model.predict(request)
-            frame = request.join(predicted).assign(
-                car=row.car,
-                date=origin + pd.to_timedelta(request["horizon"], unit="D"),
-                method="lightgbm" if row.status == "ok" else "baseline",
-                origin=origin,
-            )
-        else:
-            frame = pd.DataFrame(
-                [
-                    r
-                    for t in attention.TARGETS
-                    for r in attention.baseline_rows(
-                        row.car, t, series[t].to_numpy() if series else [], origin
-                    )
-                ]
-            )
-        frames.append(frame[attention.FORECAST_COLUMNS])
-        if series:
+    trained = {row.car: row for row in models.itertuples(index=False)}
+    for car in context.partition_keys:
+        daily = load_car_daily(store, car)
+        row = trained.get(car)
+        forecasters = {}
+        if row is not None and row.model_uri:
+            fitted = mlflow.pyfunc.load_model(row.model_uri).unwrap_python_model()
+            forecasters = dict(fitted.forecasters)
+        elif row is None:
+            context.log.warning(f"{car}: no trained model yet (models/attention_models): baseline")
+        themes = load_car_themes(store, car) if forecasters else None
+        frames.append(attention.forecast_with(car, forecasters, daily, themes))
+        if len(daily):
+            series = attention.target_series(daily)
             history.append(
                 pd.DataFrame(
                     {
-                        "car": row.car,
+                        "car": car,
                         "date": series["mentions"].index,
                         "value": series["mentions"].to_numpy(),
                     }
@@ -210,11 +197,18 @@ def car_forecasts(
     plot = forecast_grid(
         pd.concat(history) if history else pd.DataFrame(columns=["car", "date", "value"]), out
     )
+    ages = [
+        (datetime.now(UTC).replace(tzinfo=None) - pd.Timestamp(r.trained_at)).days
+        for r in trained.values()
+        if pd.notna(r.trained_at)
+    ]
     return dg.Output(
         out,
         metadata={
             "cars": dg.MetadataValue.int(out["car"].nunique() if len(out) else 0),
             "rows": dg.MetadataValue.int(len(out)),
+            "origin": str(out["origin"].max().date()) if len(out) else "",
+            "oldest_model_days": dg.MetadataValue.int(max(ages) if ages else 0),
             "next_30_days_mentions": dg.MetadataValue.md(headline),
             "plot": dg.MetadataValue.md(plot),
         },
