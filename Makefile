@@ -11,6 +11,8 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 # Single-run backfills log one "planned" event per asset, not one per day and asset.
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= 1
+# ...and a step's per-day materialisations are stored as one batch (defs/instance_storage.py).
+export DAGSTER_EVENT_BATCH_SIZE ?= 1000
 
 .PHONY: install demo test lint dev home eval clean-data
 

@@ -30,31 +30,42 @@ import pipeline_runs as pr  # noqa: E402
 TARGET_SECONDS = 60.0
 
 
-def measure(history: int, day: date, work: Path, profile: bool) -> dict:
-    data_dir = pr.fresh_dir(work / f"history-{history}")
+def measure(history: int, day: date, work: Path, profile: bool, reuse: bool) -> dict:
+    data_dir = work / f"history-{history}"
     start = day - timedelta(days=history)
     env = pr.environment(data_dir, start)
-    demo = pr.write_demo(data_dir, start, day)
-    print(f"history {history} days ({start}..{day - timedelta(days=1)}): {demo['texts']:,} texts")
-    setup_started = time.time()
-    setup = pr.run_cli(
-        ["backfill", "--start", start.isoformat(), "--end", (day - timedelta(days=1)).isoformat()],
-        env,
-    )
-    print(f"  set-up (backfill + training): {setup.seconds:.0f} s")
+    setup_file = data_dir / "setup.json"
+    if reuse and setup_file.exists():
+        setup_record = json.loads(setup_file.read_text())
+        print(f"history {history} days: reusing {data_dir}")
+    else:
+        pr.fresh_dir(data_dir)
+        demo = pr.write_demo(data_dir, start, day)
+        print(
+            f"history {history} days ({start}..{day - timedelta(days=1)}): {demo['texts']:,} texts"
+        )
+        setup_started = time.time()
+        setup = pr.run_cli(
+            ["backfill", "--start", start.isoformat(), "--end", f"{day - timedelta(days=1)}"], env
+        )
+        print(f"  set-up (backfill + training): {setup.seconds:.0f} s")
+        setup_record = {
+            "texts": demo["texts"],
+            "setup_seconds": round(setup.seconds, 1),
+            "setup_peak_mib": round(setup.peak_mib, 1) if setup.peak_mib else None,
+            "setup_runs": [
+                {k: r[k] for k in ("job", "seconds", "layers")}
+                for r in pr.run_steps(data_dir, since=setup_started)
+            ],
+        }
+        setup_file.write_text(json.dumps(setup_record, indent=2), encoding="utf-8")
     refresh_started = time.time()
     refresh = pr.run_cli(["refresh", "--day", day.isoformat()], env)
     runs = pr.run_steps(data_dir, since=refresh_started)
     print(f"  refresh of {day}: {refresh.seconds:.1f} s wall")
     result = {
         "history_days": history,
-        "texts": demo["texts"],
-        "setup_seconds": round(setup.seconds, 1),
-        "setup_runs": [
-            {k: r[k] for k in ("job", "seconds", "layers")}
-            for r in pr.run_steps(data_dir, since=setup_started)
-            if r["job"] != "__ASSET_JOB"
-        ],
+        **setup_record,
         "refresh_seconds": round(refresh.seconds, 2),
         "refresh_peak_mib": round(refresh.peak_mib, 1) if refresh.peak_mib else None,
         "refresh_runs": [{k: r[k] for k in ("job", "seconds", "layers")} for r in runs],
@@ -79,11 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--day", default="2026-10-31", help="the new day (inside the demo)")
     parser.add_argument("--work", type=Path, default=pr.ROOT / "data" / "bench")
     parser.add_argument("--profile", action="store_true", help="profile the longest history")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep data directories already set up by a past run"
+    )
     parser.add_argument("--output", type=Path, default=pr.RESULTS / "refresh.json")
     args = parser.parse_args(argv)
     day = date.fromisoformat(args.day)
     histories = sorted(int(h) for h in args.history.split(","))
-    results = [measure(h, day, args.work, args.profile and h == histories[-1]) for h in histories]
+    results = [
+        measure(h, day, args.work, args.profile and h == histories[-1], args.reuse)
+        for h in histories
+    ]
 
     print()
     print(f"{'history':>8} {'texts':>8} {'refresh s':>10} {'daily run':>10} {'per-car run':>12} "

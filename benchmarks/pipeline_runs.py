@@ -146,8 +146,12 @@ def run_steps(data_dir: Path, since: float = 0.0) -> list[dict]:
 @cache
 def _asset_steps() -> frozenset[str]:
     """Step keys of the graph's assets (``raw__reddit_archive``, ...)."""
+    import warnings
+
     sys.path.insert(0, str(ROOT))
-    from vintage_ai_assets.definitions import defs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Dagster's beta/preview notices
+        from vintage_ai_assets.definitions import defs
 
     return frozenset("__".join(k.path) for k in defs.resolve_asset_graph().get_all_asset_keys())
 

@@ -27,6 +27,8 @@ def _prepare_instance(paths: DataPaths):
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
     # A range run logs one "planned" event per asset instead of one per day and asset.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
+    # ...and stores a step's per-partition events as one batch (defs/instance_storage.py).
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
     home = Path(os.environ["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
@@ -116,12 +118,14 @@ class Platform:
         trained = set(store.query("SELECT DISTINCT car FROM models.attention_models")["car"])
         return [c for c in cars if c not in trained]
 
-    def build(self, start: date, end: date, say=print, retrain: bool = True) -> list:
+    def build(
+        self, start: date, end: date, say=print, retrain: bool = True, cars: bool = True
+    ) -> list:
         """The catalog, days start..end (one run), then every car (one run).
 
         ``retrain``: the per-car run refits themes and every model (``per_car_refresh``);
         otherwise it only re-forecasts from the trained models (``per_car_forecasts``), unless
-        a car has none yet.
+        a car has none yet. ``cars=False`` stops after the days.
         """
         from vintage_ai_assets.defs.jobs import (
             CATALOG_JOB,
@@ -144,6 +148,8 @@ class Platform:
         started = time.monotonic()
         results.append(self.run(DAILY_JOB, tags=range_tags(first.isoformat(), last.isoformat())))
         say(f"days {first}..{last}: one run, {time.monotonic() - started:.0f}s")
+        if not cars:
+            return results
         started = time.monotonic()
         untrained = [] if retrain else self.untrained_cars(cars)
         if untrained:
@@ -190,7 +196,7 @@ def cmd_backfill(args, paths: DataPaths) -> None:
     start, end = _parse_day(args.start, "--start"), _parse_day(args.end, "--end")
     if end < start:
         raise CliError(f"--end {end} is before --start {start}")
-    Platform(paths).build(start, end)
+    Platform(paths).build(start, end, cars=not args.days_only)
 
 
 def cmd_refresh(args, paths: DataPaths) -> None:
@@ -243,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backfill.add_argument("--start", required=True)
     backfill.add_argument("--end", required=True)
+    backfill.add_argument(
+        "--days-only", action="store_true", help="only the days; no per-car run afterwards"
+    )
     backfill.set_defaults(func=cmd_backfill)
     refresh = sub.add_parser(
         "refresh", help="the latest complete day and everything downstream of it"

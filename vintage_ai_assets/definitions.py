@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from vintage_ai_assets.defs import checks, freshness, jobs
+from vintage_ai_assets.defs import checks, freshness, instance_storage, jobs
 from vintage_ai_assets.defs.assets import catalog, clean, models, nlp, raw, series
 from vintage_ai_assets.defs.resources import (
     CatalogResource,
@@ -42,6 +42,8 @@ def build_resources(paths: DataPaths | None = None) -> dict[str, object]:
 
 def build_definitions(paths: DataPaths | None = None) -> dg.Definitions:
     """All assets, checks, jobs, schedules, sensors and resources."""
+    # Every process that runs these definitions stores a step's per-day events in one go.
+    instance_storage.install()
     return dg.Definitions(
         assets=freshness.with_freshness(
             [

@@ -15,6 +15,7 @@ from vintage_ai_assets.defs.jobs import (
     daily_schedule,
     per_car_after_daily,
     range_tags,
+    retrain_request,
     weekly_retrain_schedule,
 )
 from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME
@@ -88,15 +89,14 @@ def test_after_a_day_cars_are_reforecast_and_after_history_retrained():
 
 
 def test_weekly_retrain_covers_every_car():
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(CAR_PARTITIONS_NAME, ["a-car", "b-car"])
-        context = dg.build_schedule_context(
-            instance=instance, scheduled_execution_time=datetime(2026, 3, 1, 3, 30, tzinfo=UTC)
-        )
-        [request] = list(weekly_retrain_schedule.evaluate_tick(context).run_requests)
-        assert request.tags["dagster/asset_partition_range_start"] == "a-car"
-        assert request.tags["dagster/asset_partition_range_end"] == "b-car"
-        assert weekly_retrain_schedule.job_name == PER_CAR_JOB
+    when = datetime(2026, 3, 1, 3, 30, tzinfo=UTC)
+    request = retrain_request(["a-car", "b-car"], when)
+    assert request.tags["dagster/asset_partition_range_start"] == "a-car"
+    assert request.tags["dagster/asset_partition_range_end"] == "b-car"
+    assert request.run_key == "retrain-2026-03-01"
+    assert isinstance(retrain_request([], when), dg.SkipReason)
+    assert weekly_retrain_schedule.job_name == PER_CAR_JOB
+    assert weekly_retrain_schedule.cron_schedule == "30 3 * * 0"
 
 
 def test_cli_errors_are_one_line(capsys):

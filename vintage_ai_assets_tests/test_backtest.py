@@ -10,7 +10,7 @@ import pytest
 from vintage_ai_assets.models import attention
 from vintage_ai_assets.models import backtest as bt
 from vintage_ai_assets.models.tracking import ForecasterModel
-from vintage_ai_assets.reports.car_report import CarInputs, build_report
+from vintage_ai_assets.reports.car_report import CarInputs, build_report, build_reports
 from vintage_ai_assets.valuation import per_car
 from vintage_ai_assets.valuation.direction import INSUFFICIENT
 
@@ -219,7 +219,7 @@ def test_price_models_are_scored_on_the_last_months_per_car():
     assert per_car.price_models(lots.head(10)).status == INSUFFICIENT
 
 
-def test_the_report_names_the_car_and_draws_its_plots():
+def _report_inputs() -> CarInputs:
     daily = _daily(200)
     forecast = attention.forecast_car("x", daily, backtest=False)
     index = _index(18, cars=1).assign(car="x")
@@ -262,9 +262,49 @@ def test_the_report_names_the_car_and_draws_its_plots():
             }
         ),  # fmt: skip
     )
-    report = build_report(inputs, pd.Timestamp("2025-07-20 10:00"))
+    return inputs
+
+
+def test_the_report_names_the_car_and_draws_its_plots():
+    report = build_report(_report_inputs(), pd.Timestamp("2025-07-20 10:00"))
     assert report.markdown.startswith("# Lancia Delta Integrale")
     assert "`x`" in report.markdown and "0.61" in report.markdown
     assert '"valve guides"' in report.markdown and "$50,000" in report.markdown
     assert set(report.images) == {"series", "themes", "price"}
     assert all(image.startswith(b"\x89PNG") for image in report.images.values())
+
+
+def test_reports_drawn_by_worker_processes_match_one_process():
+    from dataclasses import replace
+
+    base = _report_inputs()
+    cars = [replace(base, car=f"car-{k}", name=f"Car {k}") for k in range(4)]
+    when = pd.Timestamp("2025-07-20 10:00")
+    parallel = build_reports(cars, when, workers=2)
+    serial = build_reports(cars, when, workers=1)
+    assert [r.car for r in parallel] == [f"car-{k}" for k in range(4)]
+    assert [r.markdown for r in parallel] == [r.markdown for r in serial]
+    assert all(set(r.images) == {"series", "themes", "price"} for r in parallel)
+
+
+def test_unchanged_plots_are_read_back_and_changed_ones_redrawn(tmp_path):
+    from dataclasses import replace
+
+    inputs = _report_inputs()
+    when = pd.Timestamp("2025-07-20 10:00")
+    first = build_report(inputs, when, cache=tmp_path)
+    cached = sorted(p.name for p in tmp_path.iterdir())
+    assert len(cached) == 6  # full and small PNG of each plot
+    stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    again = build_report(inputs, when, cache=tmp_path)
+    assert again.images == first.images and again.thumbnails == first.thumbnails
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
+    # A new direction probability redraws the price plot only, replacing its old files.
+    moved = replace(inputs, direction={**inputs.direction, "probability": 0.2})
+    third = build_report(moved, when, cache=tmp_path)
+    assert third.images["price"] != first.images["price"]
+    assert third.images["series"] == first.images["series"]
+    assert len(list(tmp_path.iterdir())) == 6
+    assert sorted(p.name for p in tmp_path.iterdir() if "price" not in p.name) == sorted(
+        n for n in cached if "price" not in n
+    )

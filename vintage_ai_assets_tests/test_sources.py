@@ -146,3 +146,65 @@ def test_valuations_know_the_catalog(tmp_path):
         "car 'unknown-car' not in the catalog",
         "missing or non-positive value",
     ]
+
+
+def test_a_day_opens_only_the_files_whose_span_holds_it(tmp_path):
+    from vintage_ai_assets.sources.file_spans import FileSpans
+
+    folder = tmp_path / "reddit"
+    folder.mkdir()
+    january = folder / "2026-01.ndjson"  # 2026-01-01 (and one line from 2000)
+    january.write_bytes(b"\n".join(_archive_lines()) + b"\n")
+    march = folder / "2026-03.ndjson"
+    march.write_text(json.dumps({**SUBMISSION, "id": "m1", "created_utc": 1772668800}) + "\n")
+    store = tmp_path / "state" / "spans.json"
+    first_of_march = TimeWindow(datetime(2026, 3, 5), datetime(2026, 3, 6))
+    new_year = TimeWindow(datetime(2026, 1, 1), datetime(2026, 1, 2))
+
+    first = reddit_archive.read_inbox(folder, first_of_march, FileSpans.load(store))
+    assert first.files == 2 and list(first.accepted["source_id"]) == ["m1"]
+    assert len(first.quarantine) == 2  # january's bad lines, found on its first full read
+
+    again = reddit_archive.read_inbox(folder, first_of_march, FileSpans.load(store))
+    assert again.files == 1 and list(again.accepted["source_id"]) == ["m1"]
+    assert len(again.quarantine) == 0
+    assert reddit_archive.read_inbox(folder, new_year, FileSpans.load(store)).files == 1
+    # The span covers every dated line of the file, even outside the day read.
+    y2000 = TimeWindow(datetime(2000, 1, 1), datetime(2000, 1, 2))
+    assert reddit_archive.read_inbox(folder, y2000, FileSpans.load(store)).files == 1
+
+    # A changed file is read again, whatever its old span said.
+    with january.open("ab") as out:
+        out.write(json.dumps({**SUBMISSION, "id": "late", "created_utc": 1772700000}).encode())
+    changed = reddit_archive.read_inbox(folder, first_of_march, FileSpans.load(store))
+    assert changed.files == 2 and sorted(changed.accepted["source_id"]) == ["late", "m1"]
+    # Without spans every file is read, as before.
+    assert reddit_archive.read_inbox(folder, first_of_march).files == 2
+    # A damaged spans file is ignored, not fatal.
+    store.write_text("{not json")
+    assert reddit_archive.read_inbox(folder, first_of_march, FileSpans.load(store)).files == 2
+
+
+def test_social_exports_skip_files_outside_the_window(tmp_path):
+    from vintage_ai_assets.sources.file_spans import FileSpans
+
+    folder = tmp_path / "social"
+    folder.mkdir()
+    for month in (1, 2):
+        (folder / f"2026-0{month}.jsonl").write_text(
+            json.dumps(
+                {
+                    "source": "forum",
+                    "id": f"p{month}",
+                    "created_at": f"2026-0{month}-10T10:00:00Z",
+                    "text": "Lovely 308 GTS",
+                    "author": "a",
+                }
+            )
+            + "\n"
+        )
+    store = tmp_path / "spans.json"
+    window = TimeWindow(datetime(2026, 2, 10), datetime(2026, 2, 11))
+    assert social_export.read_inbox(folder, window, FileSpans.load(store)).files == 2
+    result = social_export.read_inbox(folder, window, FileSpans.load(store))
+    assert result.files == 1 and list(result.accepted["source_id"]) == ["p2"]

@@ -143,12 +143,14 @@ def per_car_after_daily(context: dg.RunStatusSensorContext):
 )
 def weekly_retrain_schedule(context: dg.ScheduleEvaluationContext):
     cars = context.instance.get_dynamic_partitions(CAR_PARTITIONS_NAME)
+    return retrain_request(cars, context.scheduled_execution_time)
+
+
+def retrain_request(cars: list[str], when: datetime) -> dg.RunRequest | dg.SkipReason:
+    """The weekly retrain: every car in one run (one run per week, whatever the retries)."""
     if not cars:
         return dg.SkipReason("no car partitions yet")
-    return dg.RunRequest(
-        run_key=f"retrain-{context.scheduled_execution_time:%Y-%m-%d}",
-        tags=range_tags(cars[0], cars[-1]),
-    )
+    return dg.RunRequest(run_key=f"retrain-{when:%Y-%m-%d}", tags=range_tags(cars[0], cars[-1]))
 
 
 @dg.sensor(

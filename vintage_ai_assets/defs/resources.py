@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from vintage_ai_assets.catalog import Catalog, load_catalog
+from vintage_ai_assets.sources.file_spans import FileSpans
 from vintage_ai_assets.sources.forum import DEFAULT_USER_AGENT as DEFAULT_FORUM_USER_AGENT
 from vintage_ai_assets.sources.forum import ForumSite, PoliteSession
 from vintage_ai_assets.sources.reddit_live import RedditCredentials, make_reddit
@@ -129,6 +130,10 @@ class InboxResource(dg.ConfigurableResource):
 
     def folder(self, kind: str) -> Path:
         return Path(self.root) / kind
+
+    def spans(self, kind: str) -> FileSpans:
+        """What days each file of ``folder(kind)`` holds, kept beside the inbox in ``state/``."""
+        return FileSpans.load(Path(self.root).parent / "state" / f"inbox-spans-{kind}.json")
 
 
 class EmbeddingModelResource(dg.ConfigurableResource):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import zstandard
 
+from vintage_ai_assets.sources.file_spans import FileSpans, SpanTracker
 from vintage_ai_assets.sources.records import (
     Quarantine,
     ReadResult,
@@ -110,8 +111,11 @@ def record_from_json(obj: dict, locator: str) -> tuple[dict | None, str | None]:
     }, None
 
 
-def read_archives(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
-    """Read every archive file and keep the records written inside ``window``.
+def read_archives(
+    paths: Iterable[Path], window: TimeWindow, spans: FileSpans | None = None
+) -> ReadResult:
+    """Read every archive file and keep the records written inside ``window``; with
+    ``spans``, files known to hold nothing inside ``window`` are not opened.
 
     Unparsable lines (whose date is unknown) are quarantined whatever the window; their
     locator (file:line) keeps the quarantine free of duplicates across runs.
@@ -121,8 +125,11 @@ def read_archives(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
     quarantine = Quarantine()
     read = files = 0
     for path in paths:
+        if spans is not None and spans.skip(path, window):
+            continue
         files += 1
         name = clean_text(path.name)
+        span = SpanTracker()
         try:
             for number, line in iter_lines(path):
                 locator = f"{name}:{number}"
@@ -138,6 +145,7 @@ def read_archives(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
                     quarantine.add(SOURCE, locator, error, excerpt(line))
                     continue
                 created = to_utc_naive(obj.get("created_utc")) if isinstance(obj, dict) else None
+                span.see(created)
                 if created is not None and not window.contains(created):
                     continue
                 read += 1
@@ -152,6 +160,11 @@ def read_archives(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
         except (OSError, ValueError, zstandard.ZstdError) as exc:
             read += 1
             quarantine.add(SOURCE, name, f"unreadable file: {type(exc).__name__}: {exc}")
+        else:
+            if spans is not None:
+                spans.learn(path, span.first, span.last)
+    if spans is not None:
+        spans.save()
     return ReadResult(posts_frame(rows), quarantine, read, files)
 
 
@@ -160,6 +173,6 @@ def excerpt(line: bytes) -> str:
     return line[:200].decode("utf-8", "replace")
 
 
-def read_inbox(folder: Path, window: TimeWindow) -> ReadResult:
+def read_inbox(folder: Path, window: TimeWindow, spans: FileSpans | None = None) -> ReadResult:
     """Read the archives in an inbox folder for ``window``."""
-    return read_archives(list_inbox_files(folder, SUFFIXES), window)
+    return read_archives(list_inbox_files(folder, SUFFIXES), window, spans)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import zstandard
 
+from vintage_ai_assets.sources.file_spans import FileSpans, SpanTracker
 from vintage_ai_assets.sources.records import (
     Quarantine,
     ReadResult,
@@ -75,15 +76,21 @@ def _source_of(obj: object) -> str:
     return (str(named).strip()[:64] if named not in (None, "") else "") or "social"
 
 
-def read_exports(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
-    """Read every export file and keep the records written inside ``window``."""
+def read_exports(
+    paths: Iterable[Path], window: TimeWindow, spans: FileSpans | None = None
+) -> ReadResult:
+    """Read every export file and keep the records written inside ``window``; with
+    ``spans``, files known to hold nothing inside ``window`` are not opened."""
     rows: list[dict] = []
     seen: set[str] = set()
     quarantine = Quarantine()
     read = files = 0
     for path in paths:
+        if spans is not None and spans.skip(path, window):
+            continue
         files += 1
         name = clean_text(path.name)
+        span = SpanTracker()
         try:
             for number, line in iter_lines(path):
                 locator = f"{name}:{number}"
@@ -99,6 +106,7 @@ def read_exports(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
                     quarantine.add("social", locator, error, excerpt(line))
                     continue
                 created = to_utc_naive(obj.get("created_at")) if isinstance(obj, dict) else None
+                span.see(created)
                 if created is not None and not window.contains(created):
                     continue
                 read += 1
@@ -114,9 +122,14 @@ def read_exports(paths: Iterable[Path], window: TimeWindow) -> ReadResult:
         except (OSError, ValueError, zstandard.ZstdError) as exc:
             read += 1
             quarantine.add("social", name, f"unreadable file: {type(exc).__name__}: {exc}")
+        else:
+            if spans is not None:
+                spans.learn(path, span.first, span.last)
+    if spans is not None:
+        spans.save()
     return ReadResult(posts_frame(rows), quarantine, read, files)
 
 
-def read_inbox(folder: Path, window: TimeWindow) -> ReadResult:
+def read_inbox(folder: Path, window: TimeWindow, spans: FileSpans | None = None) -> ReadResult:
     """Read the exports in an inbox folder for ``window``."""
-    return read_exports(list_inbox_files(folder, SUFFIXES), window)
+    return read_exports(list_inbox_files(folder, SUFFIXES), window, spans)

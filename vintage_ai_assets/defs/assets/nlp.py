@@ -25,6 +25,7 @@ from vintage_ai_assets.nlp import sentiment as sentiment_lib
 from vintage_ai_assets.nlp import sentiment_classifier
 from vintage_ai_assets.nlp.embedding_store import known_hashes, new_embeddings, vectors_for
 from vintage_ai_assets.nlp.topics import fit_car_topics, growing_topics, monthly_shares
+from vintage_ai_assets.parallel import map_in_processes
 
 MENTIONS = dg.AssetKey(["clean", "mentions"])
 
@@ -181,6 +182,45 @@ def _topic_out(name: str, schema) -> dg.AssetOut:
     )
 
 
+#: Cars whose mentions and vectors are held at once while their themes are fitted.
+THEME_BATCH_CARS = 16
+
+
+def _fit_themes(store, cat, model: str, cars: list[str]):
+    """Per car: (car, its mentions, embeddings computed now, labels, topics), the fits run by
+    worker processes (hdbscan is CPU-bound), a batch of cars at a time to bound memory."""
+    for first in range(0, len(cars), THEME_BATCH_CARS):
+        batch = cars[first : first + THEME_BATCH_CARS]
+        inputs = []
+        for car in batch:
+            data = store.query(
+                "SELECT m.mention_id, m.text, m.text_hash, m.created_at, m.lang, s.sentiment "
+                "FROM clean.mentions m LEFT JOIN nlp.mention_sentiment s USING (mention_id) "
+                "WHERE m.car = ? ORDER BY m.created_at, m.mention_id",
+                [car],
+            )
+            vectors, computed = vectors_for(
+                store, data["text_hash"].tolist(), data["text"].tolist(), model
+            )
+            entry = cat.by_slug.get(car)
+            exclude = (
+                [*cat.make_words(entry.make), entry.model, *entry.aliases, *entry.weak_aliases]
+                if entry
+                else [car]
+            )
+            inputs.append((car, data, vectors, computed, exclude, previous_themes(store, car)))
+        fitted = map_in_processes(
+            fit_car_topics,
+            [i[1]["text"].tolist() for i in inputs],
+            [i[2] for i in inputs],
+            [i[1]["lang"].tolist() for i in inputs],
+            [i[4] for i in inputs],
+            [i[5] for i in inputs],
+        )
+        for (car, data, _, computed, _, _), (labels, topics) in zip(inputs, fitted, strict=True):
+            yield car, data, computed, labels, topics
+
+
 @dg.multi_asset(
     outs={
         "car_topics": _topic_out("car_topics", schemas.CAR_TOPICS),
@@ -207,35 +247,9 @@ def car_themes(
     store = warehouse.get()
     cat = catalog.load()
     topics_frames, labels_frames, shares_frames, summary = [], [], [], {}
-    for car in context.partition_keys:
-        data = store.query(
-            "SELECT m.mention_id, m.text, m.text_hash, m.created_at, m.lang, s.sentiment "
-            "FROM clean.mentions m LEFT JOIN nlp.mention_sentiment s USING (mention_id) "
-            "WHERE m.car = ? ORDER BY m.created_at, m.mention_id",
-            [car],
-        )
-        vectors, computed = vectors_for(
-            store, data["text_hash"].tolist(), data["text"].tolist(), embedding_model.model
-        )
-        car_entry = cat.by_slug.get(car)
-        exclude = (
-            [
-                *cat.make_words(car_entry.make),
-                car_entry.model,
-                *car_entry.aliases,
-                *car_entry.weak_aliases,
-            ]
-            if car_entry
-            else [car]
-        )
-        previous = previous_themes(store, car)
-        labels, topics = fit_car_topics(
-            data["text"].tolist(),
-            vectors,
-            data["lang"].tolist(),
-            exclude_terms=exclude,
-            previous=previous,
-        )
+    for car, data, computed, labels, topics in _fit_themes(
+        store, cat, embedding_model.model, list(context.partition_keys)
+    ):
         shares = monthly_shares(labels, data["created_at"])
         growing = growing_topics(shares)
         sentiment = pd.Series(data["sentiment"].to_numpy(float)).groupby(labels).mean()

@@ -101,7 +101,9 @@ def _finish(
 def raw_reddit_archive(
     context: dg.AssetExecutionContext, inbox: InboxResource, warehouse: WarehouseResource
 ) -> dg.Output:
-    result = reddit_archive.read_inbox(inbox.folder("reddit"), TimeWindow(*window_of(context)))
+    result = reddit_archive.read_inbox(
+        inbox.folder("reddit"), TimeWindow(*window_of(context)), inbox.spans("reddit")
+    )
     return _finish(context, warehouse.get(), result)
 
 
@@ -251,7 +253,9 @@ def raw_forum_posts(
 def raw_social_posts(
     context: dg.AssetExecutionContext, inbox: InboxResource, warehouse: WarehouseResource
 ) -> dg.Output:
-    result = social_export.read_inbox(inbox.folder("social"), TimeWindow(*window_of(context)))
+    result = social_export.read_inbox(
+        inbox.folder("social"), TimeWindow(*window_of(context)), inbox.spans("social")
+    )
     return _finish(context, warehouse.get(), result)
 
 

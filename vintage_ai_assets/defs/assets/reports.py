@@ -10,7 +10,8 @@ from dagster_pandera import pandera_schema_to_dagster_type
 from vintage_ai_assets import schemas
 from vintage_ai_assets.defs.partitions import SINGLE_RUN, car_partitions
 from vintage_ai_assets.defs.resources import CatalogResource, WarehouseResource
-from vintage_ai_assets.reports.car_report import CarInputs, build_report, data_uri, with_images
+from vintage_ai_assets.reports.car_report import CarInputs, build_reports, data_uri, with_images
+from vintage_ai_assets.series.daily import load_cars_daily
 
 UPSTREAM = [
     ["forecasts", "car_forecasts"],
@@ -42,19 +43,6 @@ TABLES = {
 }
 
 
-def _daily(store, cars: list[str]) -> pd.DataFrame:
-    """The cars' daily series over the span of the data (as ``load_car_daily``)."""
-    if not store.table_exists("series.car_daily"):
-        return pd.DataFrame(columns=["car", "date", "mentions", "scored", "sentiment"])
-    return store.query(
-        "WITH span AS (SELECT min(date) AS first_day, max(date) AS last_day "
-        "FROM series.car_daily WHERE mentions > 0) "
-        "SELECT d.* FROM series.car_daily d, span WHERE d.car IN (SELECT unnest(?)) "
-        "AND d.date BETWEEN span.first_day AND span.last_day ORDER BY d.car, d.date",
-        [cars],
-    )
-
-
 def report_inputs(store, names: dict[str, str]) -> dict[str, CarInputs]:
     """Each car's rows of every table the report reads (one read per table for all cars)."""
     cars = list(names)
@@ -74,15 +62,14 @@ def report_inputs(store, names: dict[str, str]) -> dict[str, CarInputs]:
                 parts[field][car] = group.iloc[0].to_dict() if len(group) else {}
             else:
                 parts[field][car] = group.reset_index(drop=True)
-    daily = dict(tuple(_daily(store, cars).groupby("car")))
-    empty_daily = pd.DataFrame(columns=["car", "date", "mentions", "scored", "sentiment"])
+    daily = load_cars_daily(store, cars)
     inputs = {}
     for car in cars:
         estimates = parts["estimates"][car]
         inputs[car] = CarInputs(
             car=car,
             name=names[car],
-            daily=daily.get(car, empty_daily).reset_index(drop=True),
+            daily=daily[car],
             forecasts=parts["forecasts"][car],
             attention=parts["attention"][car],
             topics=parts["topics"][car],
@@ -131,8 +118,10 @@ def car_reports(
     }
     inputs = report_inputs(store, names)
     rows = []
-    for car in context.partition_keys:
-        report = build_report(inputs[car], generated)
+    reports = build_reports(
+        [inputs[car] for car in context.partition_keys], generated, cache=folder / ".plots"
+    )
+    for car, report in zip(context.partition_keys, reports, strict=True):
         files = {}
         for name, image in report.images.items():
             path = folder / f"{car}-{name}.png"

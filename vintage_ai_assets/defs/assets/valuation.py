@@ -382,7 +382,7 @@ def price_estimates(
     frames = []
     if len(uris) and len(lots):
         model_uri = uris["model_uri"].iloc[0]
-        model = mlflow.pyfunc.load_model(model_uri)
+        model = mlflow.pyfunc.load_model(model_uri, suppress_warnings=True)
         cars = list(uris["car"])
         mine = lots[lots["car"].isin(cars)]
         as_of = pd.to_datetime(lots["sold_at"]).max().to_period("M").to_timestamp()
