@@ -119,13 +119,13 @@ class Platform:
         return [c for c in cars if c not in trained]
 
     def build(
-        self, start: date, end: date, say=print, retrain: bool = True, cars: bool = True
+        self, start: date, end: date, say=print, retrain: bool = True, with_cars: bool = True
     ) -> list:
         """The catalog, days start..end (one run), then every car (one run).
 
         ``retrain``: the per-car run refits themes and every model (``per_car_refresh``);
         otherwise it only re-forecasts from the trained models (``per_car_forecasts``), unless
-        a car has none yet. ``cars=False`` stops after the days.
+        a car has none yet. ``with_cars=False`` stops after the days.
         """
         from vintage_ai_assets.defs.jobs import (
             CATALOG_JOB,
@@ -148,7 +148,7 @@ class Platform:
         started = time.monotonic()
         results.append(self.run(DAILY_JOB, tags=range_tags(first.isoformat(), last.isoformat())))
         say(f"days {first}..{last}: one run, {time.monotonic() - started:.0f}s")
-        if not cars:
+        if not with_cars:
             return results
         started = time.monotonic()
         untrained = [] if retrain else self.untrained_cars(cars)
@@ -196,7 +196,7 @@ def cmd_backfill(args, paths: DataPaths) -> None:
     start, end = _parse_day(args.start, "--start"), _parse_day(args.end, "--end")
     if end < start:
         raise CliError(f"--end {end} is before --start {start}")
-    Platform(paths).build(start, end, cars=not args.days_only)
+    Platform(paths).build(start, end, with_cars=not args.days_only)
 
 
 def cmd_refresh(args, paths: DataPaths) -> None:

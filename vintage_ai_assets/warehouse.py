@@ -96,6 +96,15 @@ def _create_like(con: duckdb.DuckDBPyConnection, quoted: str, view: str) -> None
     con.execute(f"CREATE TABLE IF NOT EXISTS {quoted} ({columns})")
 
 
+def _retype_empty(con: duckdb.DuckDBPyConnection, quoted: str, view: str) -> bool:
+    """Whether ``quoted`` is empty and types a column of ``view`` differently (so it was
+    created from an empty frame and is better re-created from these rows)."""
+    if con.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]:
+        return False
+    table = dict(_columns(con, quoted))
+    return any(name in table and table[name] != kind for name, kind in _columns(con, view))
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """Read and write access to one warehouse file (used by the platform's own jobs)."""
@@ -160,7 +169,9 @@ class Warehouse:
         """Atomically replace the rows of ``table`` matching ``where`` with ``frame``.
 
         ``where=None`` replaces the whole table. New columns in ``frame`` are added to the
-        table. Returns the number of rows deleted.
+        table. Returns the number of rows deleted. A table first created from no rows (whose
+        column types could not be told: VARCHAR) is re-created by the first rows while it
+        is still empty.
         """
         quoted = quote_table(table)
         schema = table.split(".")[0]
@@ -170,6 +181,9 @@ class Warehouse:
                 con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 con.register("incoming", frame)
                 _create_like(con, quoted, "incoming")
+                if len(frame) and _retype_empty(con, quoted, "incoming"):
+                    con.execute(f"DROP TABLE {quoted}")
+                    _create_like(con, quoted, "incoming")
                 existing = {
                     row[0]
                     for row in con.execute(

@@ -83,3 +83,22 @@ def test_reader_gives_a_clear_error_after_its_wait(tmp_path):
 def test_connect_without_warehouse(tmp_path):
     with pytest.raises(FileNotFoundError, match="make demo"):
         connect(tmp_path / "missing.duckdb")
+
+
+def test_a_table_created_from_no_rows_takes_its_types_from_the_first_rows(tmp_path):
+    store = Warehouse(tmp_path / "w.duckdb")
+    empty = pd.DataFrame({"car": [], "share": [], "terms": []}).astype(object)
+    assert store.replace("nlp.car_topics", empty, "car = ?", ["a"]) == 0
+    assert store.table_exists("nlp.car_topics")  # checks and readers find it, empty
+    rows = pd.DataFrame({"car": ["a"], "share": [0.25], "terms": [["valve", "guides"]]})
+    store.replace("nlp.car_topics", rows, "car = ?", ["a"])
+    types = dict(
+        store.query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'nlp' AND table_name = 'car_topics'"
+        ).itertuples(index=False)
+    )
+    assert types == {"car": "VARCHAR", "share": "DOUBLE", "terms": "VARCHAR[]"}
+    # Once the table exists, an empty write of a partition clears it as before.
+    assert store.replace("nlp.car_topics", empty, "car = ?", ["a"]) == 1
+    assert store.query("SELECT count(*) AS n FROM nlp.car_topics")["n"].iloc[0] == 0

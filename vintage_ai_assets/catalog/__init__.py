@@ -144,8 +144,30 @@ def parse_catalog(data: object, source: str = "<catalog>") -> Catalog:
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Load and validate the catalog (``path``, else ``VINTAGE_AI_CATALOG``, else shipped)."""
+    """Load and validate the catalog (``path``, else ``VINTAGE_AI_CATALOG``, else shipped).
+
+    A file parsed before and unchanged since (same size and modification time) is not
+    parsed again: the YAML parser takes ~0.2 s and every check of a run loads the catalog.
+    """
     file = Path(path) if path is not None else catalog_path()
+    try:
+        stat = file.stat()
+        stamp = (str(file.resolve()), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        stamp = None
+    if stamp is not None and stamp in _PARSED:
+        return _PARSED[stamp]
+    catalog = _load_catalog_file(file)
+    if stamp is not None:
+        _PARSED.clear()  # one catalog in use at a time
+        _PARSED[stamp] = catalog
+    return catalog
+
+
+_PARSED: dict[tuple, Catalog] = {}
+
+
+def _load_catalog_file(file: Path) -> Catalog:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:

@@ -823,7 +823,17 @@ class _Crawl:
         pages = {1: first}
         lowest = first.last_page + 1  # lowest page >= 2 read on the walk back
         for number in range(first.last_page, 1, -1):  # bounded by max_pages in fetch()
-            page = self.parse(self.fetch(thread_page_url(base, number)))
+            url = thread_page_url(base, number)
+            try:
+                page = self.parse(self.fetch(url))
+            except FetchError as exc:
+                if exc.status not in GONE_STATUSES:
+                    raise
+                # A page the thread lists but the forum does not have (a damaged or stale
+                # page count): recorded, and the walk stops as at an unreadable page.
+                self.read += 1
+                self.quarantine.add(self.site.source, url, f"listed page gone: {exc}", "")
+                break
             if page is None:
                 break
             pages[number] = page
