@@ -17,11 +17,10 @@ Prints tables and writes ``benchmarks/results/backfill.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -114,15 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         f" {piece['speedup']:.1f}x"
     )
     payload = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "full": full,
         "slice": piece,
         "target_met": None if full is None else full["seconds"] < TARGET_SECONDS,
-        "machine": pr.machine(),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.output}")
+    pr.write_results(args.output, payload)
     return 0
 
 

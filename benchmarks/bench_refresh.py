@@ -20,7 +20,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -124,16 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{'yes' if met else 'NO'}"
     )
     payload = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "day": args.day,
         "results": results,
         "longest_over_shortest": round(spread, 3),
         "target_met": met,
-        "machine": pr.machine(),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.output}")
+    pr.write_results(args.output, payload)
     return 0
 
 

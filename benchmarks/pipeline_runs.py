@@ -7,6 +7,7 @@ times come from the data directory's Dagster instance afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -167,6 +168,17 @@ def top_steps(runs: list[dict], n: int = 8) -> list[tuple[str, float]]:
         for key, seconds in run["steps"].items():
             merged[key] += seconds
     return sorted(merged.items(), key=lambda kv: -kv[1])[:n]
+
+
+def write_results(path: Path, payload: dict) -> None:
+    """``payload`` with the time and machine, as JSON at ``path``."""
+    from datetime import UTC, datetime
+
+    payload = {"when": datetime.now(UTC).isoformat(timespec="seconds"), **payload}
+    payload["machine"] = machine()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
 
 
 def machine() -> dict:

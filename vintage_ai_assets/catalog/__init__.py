@@ -143,6 +143,10 @@ def parse_catalog(data: object, source: str = "<catalog>") -> Catalog:
     return Catalog(cars=tuple(cars), makes=makes)
 
 
+#: The last catalog parsed, by (resolved path, size, modification time).
+_PARSED: dict[tuple, Catalog] = {}
+
+
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """Load and validate the catalog (``path``, else ``VINTAGE_AI_CATALOG``, else shipped).
 
@@ -162,9 +166,6 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         _PARSED.clear()  # one catalog in use at a time
         _PARSED[stamp] = catalog
     return catalog
-
-
-_PARSED: dict[tuple, Catalog] = {}
 
 
 def _load_catalog_file(file: Path) -> Catalog:

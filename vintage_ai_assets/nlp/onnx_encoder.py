@@ -173,13 +173,11 @@ class OnnxEncoder:
 
 
 def _default_threads() -> int:
+    """``VINTAGE_AI_EMBEDDING_THREADS``, else the CPUs this process may use."""
+    from vintage_ai_assets.parallel import cpus
+
     configured = os.environ.get("VINTAGE_AI_EMBEDDING_THREADS")
-    if configured:
-        return max(1, int(configured))
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return max(1, int(configured)) if configured else cpus()
 
 
 def local_model_dir(model: str) -> Path:
