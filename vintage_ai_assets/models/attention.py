@@ -38,7 +38,7 @@ TRAIN_HORIZONS = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 75, 90)
 MIN_HISTORY_DAYS = 120
 MIN_MENTIONS = 60
 WARMUP_DAYS = 28
-TRAIN_STRIDE = 2  # every other origin day is a training origin (neighbours are near copies)
+TRAIN_STRIDE = 3  # every third origin day is a training origin (neighbours are near copies)
 BACKTEST_HORIZONS = (30, 90)
 BACKTEST_STEP_DAYS = 30
 BACKTEST_ORIGINS = 6  # every 30 days over the last 180 days
@@ -47,8 +47,8 @@ METHODS = ("lightgbm", "seasonal_naive", "recent28")
 MIN_CONFORMAL_DAYS = 30
 FORECAST_COLUMNS = ["car", "target", "date", "horizon", "p10", "p50", "p90", "method", "origin"]
 LGB_PARAMS = {
-    "n_estimators": 150,
-    "learning_rate": 0.05,
+    "n_estimators": 100,
+    "learning_rate": 0.075,
     "num_leaves": 15,
     "min_child_samples": 20,
     "subsample": 0.8,

@@ -32,29 +32,49 @@ def known_hashes(
     return set(found["text_hash"])
 
 
+def cached_vectors(
+    warehouse: Warehouse, hashes: Sequence[str], model: str
+) -> tuple[pd.Index, np.ndarray]:
+    """The cached embeddings of ``hashes`` for ``model``: (hashes found, float32 matrix).
+
+    Read as Arrow and reshaped in one step (no Python object per vector).
+    """
+    if not len(hashes) or not warehouse.table_exists(EMBEDDINGS_TABLE):
+        return pd.Index([], dtype=object), np.zeros((0, 0), dtype=np.float32)
+    with warehouse.connection(read_only=True) as con:
+        table = con.sql(
+            "SELECT text_hash, embedding FROM nlp.text_embeddings "
+            "WHERE model = $model AND text_hash IN (SELECT unnest($hashes))",
+            params={"model": model, "hashes": list(hashes)},
+        ).to_arrow_table()
+    column = table.column("embedding").combine_chunks()
+    values = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
+    matrix = values.reshape(len(column), -1) if len(column) else np.zeros((0, 0), np.float32)
+    return pd.Index(table.column("text_hash").to_pylist(), dtype=object), matrix
+
+
 def vectors_for(
     warehouse: Warehouse, hashes: Sequence[str], texts: Sequence[str], model: str
 ) -> tuple[np.ndarray, int]:
     """Embeddings for (hash, text) pairs from the cache, computing any that are missing.
 
-    Returns (matrix in the order given, number computed now).
+    Returns (matrix in the order given, number of distinct texts embedded now).
     """
-    cached: dict[str, np.ndarray] = {}
-    if len(hashes) and warehouse.table_exists(EMBEDDINGS_TABLE):
-        rows = warehouse.query(
-            "SELECT text_hash, embedding FROM nlp.text_embeddings "
-            "WHERE model = ? AND text_hash IN (SELECT unnest(?))",
-            [model, list(dict.fromkeys(hashes))],
-        )
-        cached = dict(zip(rows["text_hash"], rows["embedding"], strict=True))
-    missing = [i for i, h in enumerate(hashes) if h not in cached]
-    if missing:
-        fresh = embed_texts([texts[i] for i in missing], model)
-        for i, vector in zip(missing, fresh, strict=True):
-            cached[hashes[i]] = vector
     if not len(hashes):
         return np.zeros((0, 0), dtype=np.float32), 0
-    return np.vstack([np.asarray(cached[h], dtype=np.float32) for h in hashes]), len(missing)
+    unique = pd.Index(list(dict.fromkeys(hashes)), dtype=object)
+    found, matrix = cached_vectors(warehouse, unique, model)
+    position = found.get_indexer(unique)
+    missing = np.flatnonzero(position < 0)
+    if len(missing):
+        text_of = dict(zip(hashes, texts, strict=True))
+        fresh = embed_texts([text_of[unique[i]] for i in missing], model)
+        if not len(matrix):
+            matrix = np.zeros((0, fresh.shape[1]), dtype=np.float32)
+        position[missing] = len(matrix) + np.arange(len(missing))
+        matrix = np.vstack([matrix, fresh.astype(np.float32, copy=False)])
+    rows = position[unique.get_indexer(hashes)]
+    return np.ascontiguousarray(matrix[rows]), len(missing)
 
 
 def new_embeddings(

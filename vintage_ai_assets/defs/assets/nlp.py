@@ -1,5 +1,6 @@
 """nlp: embeddings (cached by content hash), sentiment per mention, themes per car."""
 
+import contextlib
 import json
 
 import dagster as dg
@@ -25,7 +26,7 @@ from vintage_ai_assets.nlp import sentiment as sentiment_lib
 from vintage_ai_assets.nlp import sentiment_classifier
 from vintage_ai_assets.nlp.embedding_store import known_hashes, new_embeddings, vectors_for
 from vintage_ai_assets.nlp.topics import fit_car_topics, growing_topics, monthly_shares
-from vintage_ai_assets.parallel import map_in_processes
+from vintage_ai_assets.parallel import map_in_processes, worker_pool
 
 MENTIONS = dg.AssetKey(["clean", "mentions"])
 
@@ -184,41 +185,53 @@ def _topic_out(name: str, schema) -> dg.AssetOut:
 
 #: Cars whose mentions and vectors are held at once while their themes are fitted.
 THEME_BATCH_CARS = 16
+#: Fewer cars than this are fitted in the run's own process.
+MIN_PARALLEL_CARS = 4
 
 
-def _fit_themes(store, cat, model: str, cars: list[str]):
-    """Per car: (car, its mentions, embeddings computed now, labels, topics), the fits run by
-    worker processes (hdbscan is CPU-bound), a batch of cars at a time to bound memory."""
-    for first in range(0, len(cars), THEME_BATCH_CARS):
-        batch = cars[first : first + THEME_BATCH_CARS]
-        inputs = []
-        for car in batch:
-            data = store.query(
-                "SELECT m.mention_id, m.text, m.text_hash, m.created_at, m.lang, s.sentiment "
+def _fit_themes(store, cat, model: str, cars: list[str], counts: dict[str, int]):
+    """Per car: (car, its mentions, labels, topics), the fits run by worker processes
+    (hdbscan is CPU-bound), a batch of cars at a time to bound memory. Texts missing from
+    the embedding cache are embedded on the way and counted in ``counts["embedded_now"]``."""
+    # One pool of workers for every batch (starting workers costs seconds); none for a few cars.
+    with worker_pool() if len(cars) >= MIN_PARALLEL_CARS else contextlib.nullcontext() as pool:
+        for first in range(0, len(cars), THEME_BATCH_CARS):
+            batch = cars[first : first + THEME_BATCH_CARS]
+            # One query and one vector lookup for the whole batch (each scans its table once).
+            rows = store.query(
+                "SELECT m.car, m.mention_id, m.text, m.text_hash, m.created_at, m.lang, s.sentiment "
                 "FROM clean.mentions m LEFT JOIN nlp.mention_sentiment s USING (mention_id) "
-                "WHERE m.car = ? ORDER BY m.created_at, m.mention_id",
-                [car],
+                "WHERE m.car IN (SELECT unnest(?)) ORDER BY m.car, m.created_at, m.mention_id",
+                [batch],
             )
-            vectors, computed = vectors_for(
-                store, data["text_hash"].tolist(), data["text"].tolist(), model
+            all_vectors, computed = vectors_for(
+                store, rows["text_hash"].tolist(), rows["text"].tolist(), model
             )
-            entry = cat.by_slug.get(car)
-            exclude = (
-                [*cat.make_words(entry.make), entry.model, *entry.aliases, *entry.weak_aliases]
-                if entry
-                else [car]
+            counts["embedded_now"] = counts.get("embedded_now", 0) + computed
+            by_car = rows.groupby("car", sort=False).indices
+            inputs = []
+            for car in batch:
+                at = by_car.get(car, np.zeros(0, dtype=np.int64))
+                data = rows.iloc[at].drop(columns="car").reset_index(drop=True)
+                vectors = all_vectors[at] if len(at) else np.zeros((0, 0), dtype=np.float32)
+                entry = cat.by_slug.get(car)
+                exclude = (
+                    [*cat.make_words(entry.make), entry.model, *entry.aliases, *entry.weak_aliases]
+                    if entry
+                    else [car]
+                )
+                inputs.append((car, data, vectors, exclude, previous_themes(store, car)))
+            fitted = map_in_processes(
+                fit_car_topics,
+                [i[1]["text"].tolist() for i in inputs],
+                [i[2] for i in inputs],
+                [i[1]["lang"].tolist() for i in inputs],
+                [i[3] for i in inputs],
+                [i[4] for i in inputs],
+                pool=pool,
             )
-            inputs.append((car, data, vectors, computed, exclude, previous_themes(store, car)))
-        fitted = map_in_processes(
-            fit_car_topics,
-            [i[1]["text"].tolist() for i in inputs],
-            [i[2] for i in inputs],
-            [i[1]["lang"].tolist() for i in inputs],
-            [i[4] for i in inputs],
-            [i[5] for i in inputs],
-        )
-        for (car, data, _, computed, _, _), (labels, topics) in zip(inputs, fitted, strict=True):
-            yield car, data, computed, labels, topics
+            for (car, data, *_), (labels, topics) in zip(inputs, fitted, strict=True):
+                yield car, data, labels, topics
 
 
 @dg.multi_asset(
@@ -246,9 +259,9 @@ def car_themes(
     sentiment, representative texts, monthly shares and a growing flag."""
     store = warehouse.get()
     cat = catalog.load()
-    topics_frames, labels_frames, shares_frames, summary = [], [], [], {}
-    for car, data, computed, labels, topics in _fit_themes(
-        store, cat, embedding_model.model, list(context.partition_keys)
+    topics_frames, labels_frames, shares_frames, summary, counts = [], [], [], {}, {}
+    for car, data, labels, topics in _fit_themes(
+        store, cat, embedding_model.model, list(context.partition_keys), counts
     ):
         shares = monthly_shares(labels, data["created_at"])
         growing = growing_topics(shares)
@@ -267,7 +280,6 @@ def car_themes(
             "mentions": len(data),
             "themes": len(topics),
             "noise": float(np.mean(labels < 0)) if len(labels) else 0.0,
-            "computed_embeddings": computed,
             "top": topics["label"].head(3).tolist(),
         }
         context.log.info(
@@ -284,6 +296,7 @@ def car_themes(
         metadata={
             "cars": dg.MetadataValue.int(len(summary)),
             "themes": dg.MetadataValue.int(len(car_topics_df)),
+            "embedded_now": dg.MetadataValue.int(counts.get("embedded_now", 0)),
             "per_car": dg.MetadataValue.md(
                 "\n".join(
                     f"- **{c}** ({s['mentions']} mentions): {', '.join(s['top']) or '—'}"
