@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class Timed:
     peak_mib: float | None
     output: str = ""
     runs: list[dict] = field(default_factory=list)
+    tree_peak_mib: float | None = None
 
 
 def environment(data_dir: Path, start: date, extra: dict[str, str] | None = None) -> dict:
@@ -84,21 +86,82 @@ def write_demo(data_dir: Path, start: date, end: date, texts_per_car_month: floa
 
 
 def run_cli(args: list[str], env: dict, python_args: list[str] | None = None) -> Timed:
-    """``python -m vintage_ai_assets.cli ARGS`` in a child process, timed; raises on failure."""
+    """``python -m vintage_ai_assets.cli ARGS`` in a child process, timed; raises on failure.
+
+    ``peak_mib`` is the largest single process's peak (``/usr/bin/time -v``);
+    ``tree_peak_mib`` the peak of the summed memory of the whole process tree (worker
+    processes included), sampled every half second from /proc.
+    """
     command = [sys.executable, *(python_args or []), "-m", "vintage_ai_assets.cli", *args]
     wrapped = [str(TIME), "-v", *command] if TIME.exists() else command
     started = time.perf_counter()
-    done = subprocess.run(wrapped, env=env, cwd=ROOT, capture_output=True, text=True)
+    child = subprocess.Popen(
+        wrapped, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    sampler = TreeMemory(child.pid)
+    sampler.start()
+    stdout, stderr = child.communicate()
+    sampler.stop()
     seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({child.returncode}):\n{stderr[-3000:]}")
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
     return Timed(
         command=args,
         seconds=seconds,
         peak_mib=int(peak.group(1)) / 1024 if peak else None,
-        output=done.stdout,
+        output=stdout,
+        tree_peak_mib=sampler.peak_mib,
     )
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed resident memory of a process and all its descendants (Linux)."""
+
+    def __init__(self, pid: int, interval: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_mib: float | None = None
+        self._done = threading.Event()
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join(timeout=5)
+
+    def run(self) -> None:
+        if not Path("/proc/self/stat").exists():
+            return
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._done.wait(self.interval):
+            rss = sum(_rss_pages(pid) for pid in _descendants(self.pid) | {self.pid}) * page
+            self.peak_mib = max(self.peak_mib or 0.0, rss / 2**20)
+
+
+def _descendants(root: int) -> set[int]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children[parent].append(int(entry.name))
+    found, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def layer_of(step_key: str) -> str:

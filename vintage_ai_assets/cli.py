@@ -79,11 +79,13 @@ class Platform:
 
     def run(self, job: str, tags: dict[str, str] | None = None, partition_key: str | None = None):
         """Execute one run of ``job`` in this process; raise :class:`CliError` if it fails."""
+        from vintage_ai_assets.defs.in_process import execute_in_process
         from vintage_ai_assets.defs.recovery import release_dead_runs, worker_tags
 
         # A killed earlier run would keep the warehouse pool's slot: fail it and free it.
         release_dead_runs(self.instance)
-        result = self.defs.resolve_job_def(job).execute_in_process(
+        result = execute_in_process(
+            self.defs.resolve_job_def(job),
             run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
             instance=self.instance,
             tags={**worker_tags(), **(tags or {})},
@@ -121,7 +123,8 @@ class Platform:
     def build(
         self, start: date, end: date, say=print, retrain: bool = True, with_cars: bool = True
     ) -> list:
-        """The catalog, days start..end (one run), then every car (one run).
+        """The catalog, days start..end (one run, or a few for a large inbox: see
+        :mod:`vintage_ai_assets.run_plan`), then every car (one run).
 
         ``retrain``: the per-car run refits themes and every model (``per_car_refresh``);
         otherwise it only re-forecasts from the trained models (``per_car_forecasts``), unless
@@ -135,6 +138,7 @@ class Platform:
             range_tags,
         )
         from vintage_ai_assets.defs.partitions import start_date
+        from vintage_ai_assets.run_plan import day_ranges, inbox_text_bytes, run_inbox_bytes
 
         first = max(start, date.fromisoformat(start_date()))
         last = min(end, self.last_day())
@@ -146,8 +150,13 @@ class Platform:
         say(f"catalog: {len(cars)} cars")
         results = [self.run(CATALOG_JOB)]
         started = time.monotonic()
-        results.append(self.run(DAILY_JOB, tags=range_tags(first.isoformat(), last.isoformat())))
-        say(f"days {first}..{last}: one run, {time.monotonic() - started:.0f}s")
+        ranges = day_ranges(first, last, inbox_text_bytes(self.paths.inbox), run_inbox_bytes())
+        for number, (begin, end) in enumerate(ranges, start=1):
+            results.append(self.run(DAILY_JOB, tags=range_tags(begin.isoformat(), end.isoformat())))
+            if len(ranges) > 1:
+                say(f"  days {begin}..{end}: run {number} of {len(ranges)}")
+        runs = "one run" if len(ranges) == 1 else f"{len(ranges)} runs (a large inbox)"
+        say(f"days {first}..{last}: {runs}, {time.monotonic() - started:.0f}s")
         if not with_cars:
             return results
         started = time.monotonic()

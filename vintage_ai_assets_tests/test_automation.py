@@ -162,3 +162,34 @@ def test_inbox_sensor_launches_touched_days_once_and_reports_bad_files(tmp_path)
         # The same files again: nothing to do.
         again = inbox_sensor(_inbox_context(instance, tmp_path, result.cursor))
         assert isinstance(again, dg.SkipReason)
+
+
+def test_inbox_sensor_splits_a_large_arrival_into_runs_of_fewer_days(tmp_path, monkeypatch):
+    import json
+
+    from vintage_ai_assets.defs.jobs import inbox_sensor
+
+    (tmp_path / "reddit").mkdir()
+    posts = [
+        {
+            "id": f"p{day}",
+            "created_utc": datetime(2026, 2, day, 12, tzinfo=UTC).timestamp(),
+            "title": "F40 " + "x" * 900,
+            "selftext": "",
+        }
+        for day in range(1, 11)  # ten consecutive days, ~1 kB each
+    ]
+    (tmp_path / "reddit" / "big.ndjson").write_text("\n".join(json.dumps(p) for p in posts))
+    monkeypatch.setenv("VINTAGE_AI_RUN_INBOX_MB", str(4000 / 2**20))  # ~4 days of text a run
+    with dg.instance_for_test() as instance:
+        result = inbox_sensor(_inbox_context(instance, tmp_path))
+    ranges = [
+        (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+        for r in result.run_requests
+    ]
+    assert ranges == [
+        ("2026-02-01", "2026-02-04"),
+        ("2026-02-05", "2026-02-08"),
+        ("2026-02-09", "2026-02-10"),
+    ]
+    assert len({r.run_key for r in result.run_requests}) == 3

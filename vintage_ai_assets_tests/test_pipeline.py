@@ -21,6 +21,7 @@ from vintage_ai_assets.demo.generator import (
     write_demo_inbox,
 )
 from vintage_ai_assets.paths import DataPaths
+from vintage_ai_assets.run_plan import inbox_text_bytes
 from vintage_ai_assets.warehouse import Warehouse, connect
 
 CARS = (FAULT_CAR, RISING_CAR, "porsche-993")
@@ -64,6 +65,9 @@ def platform(tmp_path_factory):
             load_catalog(),
             DemoSpec(start=START, end=END, cars=CARS, texts_per_car_month=60),
         )
+        # An inbox "too large" for one run: the days are backfilled in two runs.
+        text_mib = inbox_text_bytes(paths.inbox) / 2**20
+        patch.setenv("VINTAGE_AI_RUN_INBOX_MB", f"{text_mib * 0.6:.6f}")
         built = Platform(paths, log_level="ERROR")
         results = built.build(START, END, say=lambda _: None)
         built.results = results
@@ -75,6 +79,17 @@ def test_every_run_succeeds_and_every_check_passes(platform):
     assert len(evaluations) >= 10
     failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
     assert failed == []
+
+
+def test_a_large_inbox_is_backfilled_in_consecutive_runs_of_days(platform):
+    from vintage_ai_assets.defs.jobs import DAILY_JOB
+
+    day_runs = [r.dagster_run for r in platform.results if r.dagster_run.job_name == DAILY_JOB]
+    spans = [
+        (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+        for r in day_runs
+    ]
+    assert spans == [("2025-11-20", "2026-01-23"), ("2026-01-24", "2026-03-29")]
 
 
 def test_public_tables_have_their_columns_and_rows(platform):

@@ -14,6 +14,7 @@ from vintage_ai_assets.defs.partitions import (
     start_date,
 )
 from vintage_ai_assets.defs.resources import CatalogResource, InboxResource
+from vintage_ai_assets.run_plan import TEXT_KINDS, day_ranges, run_inbox_bytes, text_bytes
 from vintage_ai_assets.sources.inbox import (
     InboxFileError,
     contiguous_ranges,
@@ -192,7 +193,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
         datetime.now(UTC).date() - timedelta(days=1),
     )
     days: set[date] = set()
-    new_files, failures, outside = [], {}, 0
+    new_files, failures, outside, new_text = [], {}, 0, 0
     for file in inbox_files(Path(inbox.root)):
         fingerprint = file.fingerprint()
         if seen.get(file.key, "").split("|")[0] == fingerprint:
@@ -208,9 +209,19 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
         outside += len(touched) - len(in_range)
         days |= in_range
         new_files.append(file.key)
+        new_text += text_bytes(file.path) if file.kind in TEXT_KINDS else 0
         seen[file.key] = fingerprint
     if not new_files and not failures:
         return dg.SkipReason("no new or changed inbox files")
+    # Each range of days is one run, or a few for a large amount of new text (bounded memory).
+    text_per_day = new_text / max(1, len(days))
+    ranges = [
+        piece
+        for first, last in contiguous_ranges(days)
+        for piece in day_ranges(
+            first, last, int(text_per_day * ((last - first).days + 1)), run_inbox_bytes()
+        )
+    ]
     requests = [
         dg.RunRequest(
             run_key=f"inbox:{first}:{last}:{hash_files(new_files, seen)}",
@@ -219,7 +230,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
                 "vintage_ai/inbox_files": ",".join(new_files)[:1000],
             },
         )
-        for first, last in contiguous_ranges(days)
+        for first, last in ranges
     ]
     context.log.info(
         f"{len(new_files)} new inbox files touch {len(days)} days ({outside} days outside the partitions)"

@@ -81,7 +81,7 @@ def text_embeddings(
     )
 
 
-SENTIMENT_CHUNK = 20_000  # mentions scored per step: bounds the embeddings held in memory
+SENTIMENT_CHUNK = 20_000  # distinct texts scored per step: bounds the vectors held in memory
 
 
 @_daily(
@@ -112,10 +112,13 @@ def mention_sentiment(
             f"{embedding_model.model!r}: scoring with the rules ({method}) only"
         )
     store = warehouse.get()
-    scores = np.full(len(mentions), np.nan)
+    # Each distinct text is scored once (its language and vector follow from the text).
+    codes, _ = pd.factorize(mentions["text_hash"])
+    distinct = mentions.iloc[np.unique(codes, return_index=True)[1]]
+    scores = np.full(len(distinct), np.nan)
     embedded_now = 0
-    for start in range(0, len(mentions), SENTIMENT_CHUNK):
-        part = mentions.iloc[start : start + SENTIMENT_CHUNK]
+    for start in range(0, len(distinct), SENTIMENT_CHUNK):
+        part = distinct.iloc[start : start + SENTIMENT_CHUNK]
         english = np.flatnonzero(part["lang"].isin(sentiment_lib.SCORED_LANGUAGES).to_numpy())
         texts = part["text"].tolist()
         vectors = None
@@ -137,7 +140,7 @@ def mention_sentiment(
             "mention_id": mentions["mention_id"],
             "car": mentions["car"],
             "created_at": mentions["created_at"],
-            "sentiment": scores,
+            "sentiment": scores[codes],
             "method": method,
         }
     )
@@ -183,10 +186,33 @@ def _topic_out(name: str, schema) -> dg.AssetOut:
     )
 
 
-#: Cars whose mentions and vectors are held at once while their themes are fitted.
+#: At most this many cars, and this many of their mentions (unless one car has more), are
+#: held in memory at once, with their vectors, while their themes are fitted.
 THEME_BATCH_CARS = 16
+THEME_BATCH_MENTIONS = 150_000
 #: Fewer cars than this are fitted in the run's own process.
 MIN_PARALLEL_CARS = 4
+
+
+def theme_batches(store, cars: list[str]) -> list[list[str]]:
+    """``cars`` in order, cut into batches of at most ``THEME_BATCH_CARS`` cars and
+    ``THEME_BATCH_MENTIONS`` mentions (a car with more mentions is a batch of its own)."""
+    counts = store.query(
+        "SELECT car, count(*) AS n FROM clean.mentions WHERE car IN (SELECT unnest(?)) "
+        "GROUP BY car",
+        [list(cars)],
+    )
+    size = dict(zip(counts["car"], counts["n"].astype(int), strict=True))
+    batches: list[list[str]] = []
+    held = 0
+    for car in cars:
+        n = size.get(car, 0)
+        if not batches or len(batches[-1]) >= THEME_BATCH_CARS or held + n > THEME_BATCH_MENTIONS:
+            batches.append([])
+            held = 0
+        batches[-1].append(car)
+        held += n
+    return batches
 
 
 def _fit_themes(store, cat, model: str, cars: list[str], counts: dict[str, int]):
@@ -195,8 +221,7 @@ def _fit_themes(store, cat, model: str, cars: list[str], counts: dict[str, int])
     the embedding cache are embedded on the way and counted in ``counts["embedded_now"]``."""
     # One pool of workers for every batch (starting workers costs seconds); none for a few cars.
     with worker_pool() if len(cars) >= MIN_PARALLEL_CARS else contextlib.nullcontext() as pool:
-        for first in range(0, len(cars), THEME_BATCH_CARS):
-            batch = cars[first : first + THEME_BATCH_CARS]
+        for batch in theme_batches(store, cars):
             # One query and one vector lookup for the whole batch (each scans its table once).
             rows = store.query(
                 "SELECT m.car, m.mention_id, m.text, m.text_hash, m.created_at, m.lang, s.sentiment "
@@ -208,12 +233,16 @@ def _fit_themes(store, cat, model: str, cars: list[str], counts: dict[str, int])
                 store, rows["text_hash"].tolist(), rows["text"].tolist(), model
             )
             counts["embedded_now"] = counts.get("embedded_now", 0) + computed
-            by_car = rows.groupby("car", sort=False).indices
+            # Rows come sorted by car: each car's rows are one slice (views, not copies).
+            cars_of_rows = rows["car"].to_numpy()
             inputs = []
             for car in batch:
-                at = by_car.get(car, np.zeros(0, dtype=np.int64))
-                data = rows.iloc[at].drop(columns="car").reset_index(drop=True)
-                vectors = all_vectors[at] if len(at) else np.zeros((0, 0), dtype=np.float32)
+                begin = int(np.searchsorted(cars_of_rows, car, side="left"))
+                end = int(np.searchsorted(cars_of_rows, car, side="right"))
+                data = rows.iloc[begin:end].drop(columns="car").reset_index(drop=True)
+                vectors = (
+                    all_vectors[begin:end] if end > begin else np.zeros((0, 0), dtype=np.float32)
+                )
                 entry = cat.by_slug.get(car)
                 exclude = (
                     [*cat.make_words(entry.make), entry.model, *entry.aliases, *entry.weak_aliases]
