@@ -90,6 +90,8 @@ def test_a_large_inbox_is_backfilled_in_consecutive_runs_of_days(platform):
         for r in day_runs
     ]
     assert spans == [("2025-11-20", "2026-01-23"), ("2026-01-24", "2026-03-29")]
+    # The runs keep their events, not their step outputs (frames stay in the warehouse only).
+    assert all(r.all_events and not r._output_capture for r in platform.results)
 
 
 def test_public_tables_have_their_columns_and_rows(platform):
