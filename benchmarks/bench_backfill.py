@@ -37,13 +37,8 @@ def full_backfill(work: Path) -> dict:
     demo = pr.write_demo(data_dir, DEMO_START, DEMO_END)
     env = pr.environment(data_dir, DEMO_START)
     print(f"demo: {demo['texts']:,} texts, {demo['auction_lots']:,} lots, {DEMO_START}..{DEMO_END}")
-    started = time.time()
-    timed = pr.run_cli(["backfill", "--start", f"{DEMO_START}", "--end", f"{DEMO_END}"], env)
-    runs = pr.run_steps(data_dir, since=started)
-    layers: dict[str, float] = {}
-    for run in runs:
-        for layer, seconds in run["layers"].items():
-            layers[layer] = round(layers.get(layer, 0.0) + seconds, 2)
+    timed, layers = pr.timed_backfill(data_dir, env, DEMO_START, DEMO_END)
+    runs = timed.runs
     return {
         "texts": demo["texts"],
         "days": (DEMO_END - DEMO_START).days + 1,

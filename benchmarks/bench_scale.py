@@ -166,13 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     env = pr.environment(data_dir, DEMO_START)
-    started = time.time()
-    timed = pr.run_cli(["backfill", "--start", f"{DEMO_START}", "--end", f"{DEMO_END}"], env)
-    runs = pr.run_steps(data_dir, since=started)
-    layers: dict[str, float] = {}
-    for run in runs:
-        for layer, seconds in run["layers"].items():
-            layers[layer] = round(layers.get(layer, 0.0) + seconds, 1)
+    timed, layers = pr.timed_backfill(data_dir, env, DEMO_START, DEMO_END)
+    runs = timed.runs
     rows = table_rows(data_dir)
     result = {
         "inbox": made,

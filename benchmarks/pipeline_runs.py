@@ -164,6 +164,19 @@ def _rss_pages(pid: int) -> int:
         return 0
 
 
+def timed_backfill(data_dir: Path, env: dict, start: date, end: date) -> tuple[Timed, dict]:
+    """``vintage-ai backfill --start START --end END`` timed in a new process; the timing
+    with its Dagster runs (``Timed.runs``) and the seconds per layer summed over the runs."""
+    started = time.time()
+    timed = run_cli(["backfill", "--start", f"{start}", "--end", f"{end}"], env)
+    timed.runs = run_steps(data_dir, since=started)
+    layers: dict[str, float] = {}
+    for run in timed.runs:
+        for layer, seconds in run["layers"].items():
+            layers[layer] = round(layers.get(layer, 0.0) + seconds, 2)
+    return timed, layers
+
+
 def layer_of(step_key: str) -> str:
     """The layer a Dagster step belongs to (checks are their own layer)."""
     if step_key == "car_themes":
