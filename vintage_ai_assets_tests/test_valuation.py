@@ -129,6 +129,33 @@ def test_words_in_the_title_move_the_price(price_model):
     assert p50[2] < 0.85 * p50[0]  # true effect: (200/60)^-0.3 = 0.70
 
 
+def test_lots_without_a_description_are_priced_as_well_as_described_ones():
+    """Trained on described lots, a bare lot (title only) is not priced low."""
+    lots = synthetic_lots(900, seed=3)
+    rng = np.random.default_rng(3)
+    concours = rng.random(len(lots)) < 0.2
+    lots["price"] = (lots["price"] * np.where(concours, 1.35, 1.0)).round(-1)
+    lots["description"] = [
+        f"Finished in {colour} over tan leather. The odometer shows {m:,.0f} miles. "
+        f"{'Concours winner, restored to perfection. ' if c else 'Recent service. '}"
+        "Offered with books, tools and records from new."
+        for colour, m, c in zip(
+            rng.choice(["red", "silver", "black", "white"], len(lots)),
+            lots["mileage"].fillna(60_000),
+            concours,
+            strict=True,
+        )
+    ]
+    train, test = time_split(lots, "2023-01-01", 12)
+    model = fit_price_model(train)
+    described = model.predict(test)["p50"].to_numpy()
+    bare = model.predict(test.drop(columns="description"))["p50"].to_numpy()
+    actual = test["price"].to_numpy()
+    assert 0.9 < np.median(bare / actual) < 1.1
+    assert rmsle(actual, bare) < rmsle(actual, described) + 0.1
+    assert rmsle(actual, described) < 0.25
+
+
 def test_unseen_models_and_missing_values_still_get_a_range(price_model):
     lots = pd.DataFrame(
         {

@@ -11,6 +11,10 @@ LightGBM on log(price). The features are:
   "replica", "modified", "manual", "one owner", "restored", "salvage" …) and a text score,
   an out-of-fold ridge regression of log price on hashed word 1–2-grams, which also carries
   what models share ("GT3", "AMG", "M3") to a model never seen in training;
+- whether the lot has a description: every described training lot is also trained on as
+  a bare copy (title only, same price, same fold), so lots without a description — as a
+  notebook user's own lots often are — are not priced low (on the demo's test lots: RMSLE
+  0.19 bare vs 0.15 described; 0.55 before, a median 33% low);
 - listing attributes when present: columns such as transmission, body style, seller type,
   colour, location, and the keys of the raw layer's ``attributes`` JSON (0/1 flags become
   numbers, short text becomes a category).
@@ -248,18 +252,48 @@ class _TextScore:
         return self.ridge.predict(self.vectorizer.transform(texts)) + self.offset
 
 
+def _has_description(lots: pd.DataFrame) -> pd.Series:
+    if "description" not in lots.columns:
+        return pd.Series(False, index=lots.index)
+    return lots["description"].fillna("").astype(str).str.strip().ne("")
+
+
+def _with_bare_copies(
+    lots: pd.DataFrame, y: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The training lots plus a copy of each described lot without its description.
+
+    A model that only ever saw described lots priced bare ones (title only, as a notebook
+    user's own lots often are) ~35% low; with the copies it learns both. Returns (lots, y,
+    the original row of each row, whether a row is an original).
+    """
+    described = np.flatnonzero(_has_description(lots).to_numpy())
+    origin = np.concatenate([np.arange(len(lots)), described])
+    if not len(described):
+        return lots, y, origin, np.ones(len(lots), dtype=bool)
+    copies = lots.iloc[described].assign(description="")
+    both = pd.concat([lots, copies], ignore_index=True)
+    original = np.arange(len(both)) < len(lots)
+    return both, y[origin], origin, original
+
+
 def _out_of_fold(
-    lots: pd.DataFrame, texts: pd.Series, y: np.ndarray
+    lots: pd.DataFrame, texts: pd.Series, y: np.ndarray, origin: np.ndarray, original: np.ndarray
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Encodings and text scores of the training rows, each from folds that exclude it."""
-    if len(lots) < 2 * FOLDS:
-        return _Encoder.fit(lots, y).transform(lots), _TextScore.fit(texts, y).transform(texts)
+    """Encodings and text scores of the training rows, each from folds that exclude the lot
+    (a lot and its bare copy share a fold; encodings are fitted on original lots only)."""
+    if original.sum() < 2 * FOLDS:
+        encoder = _Encoder.fit(lots[original], y[original])
+        return encoder.transform(lots), _TextScore.fit(texts, y).transform(texts)
     parts = []
     scores = np.zeros(len(lots))
-    for fit_rows, out_rows in KFold(FOLDS, shuffle=True, random_state=SEED).split(lots):
-        encoder = _Encoder.fit(lots.iloc[fit_rows], y[fit_rows])
+    folds = KFold(FOLDS, shuffle=True, random_state=SEED).split(np.arange(original.sum()))
+    for fit_lots, _ in folds:
+        fit_rows = np.isin(origin, fit_lots)
+        out_rows = np.flatnonzero(~fit_rows)
+        encoder = _Encoder.fit(lots[fit_rows & original], y[fit_rows & original])
         parts.append(encoder.transform(lots.iloc[out_rows]))
-        text_model = _TextScore.fit(texts.iloc[fit_rows], y[fit_rows])
+        text_model = _TextScore.fit(texts[fit_rows], y[fit_rows])
         scores[out_rows] = text_model.transform(texts.iloc[out_rows])
     encoded = pd.concat(parts).loc[lots.index]
     return encoded, scores
@@ -328,6 +362,7 @@ def _base_features(lots: pd.DataFrame, texts: pd.Series) -> pd.DataFrame:
     )
     for name, pattern in _KEYWORD_RE:
         frame[name] = texts.str.contains(pattern).astype(float)
+    frame["has_description"] = _has_description(lots).astype(float)
     return frame
 
 
@@ -411,21 +446,25 @@ def _fit_models(features: pd.DataFrame, y: np.ndarray) -> dict[float, lgb.LGBMRe
 
 
 def _fit_stage(lots: pd.DataFrame, y: np.ndarray) -> PriceModel:
+    lots = lots.reset_index(drop=True)
+    lots, y, origin, original = _with_bare_copies(lots, y)
     texts = _text(lots)
-    encoded, text_scores = _out_of_fold(lots, texts, y)
-    make = lots["make"].fillna("").astype(str).str.strip().str.lower()
+    encoded, text_scores = _out_of_fold(lots, texts, y, origin, original)
+    make = lots.loc[original, "make"].fillna("").astype(str).str.strip().str.lower()
     counts = make.value_counts()
     model = PriceModel(
-        encoder=_Encoder.fit(lots, y),
+        encoder=_Encoder.fit(lots[original], y[original]),
         text_score=_TextScore.fit(texts, y),
-        extra_spec=_ExtraSpec.fit(_extras(lots)),
+        extra_spec=_ExtraSpec.fit(_extras(lots[original])),
         makes=sorted(counts[counts >= MIN_CATEGORY_LOTS].index),
         feature_names=[],
         models={},
         adjustments={},
-        training_lots=len(lots),
+        training_lots=int(original.sum()),
     )
     features = model._assemble(lots, texts, encoded, text_scores)
+    if original.all():  # no described lots: the flag would be a constant
+        features = features.drop(columns="has_description")
     model.feature_names = list(features.columns)
     model.models = _fit_models(features, y)
     return model
