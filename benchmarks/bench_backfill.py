@@ -1,7 +1,8 @@
 """The first backfill: the whole demo history in one run, with the time of every layer; and
 one run against a process and run per day on a slice, to show what single-run backfills save.
 
-1. A fresh data directory gets the synthetic demo (32 cars, 2025-05-01..2026-10-31) and
+1. A fresh data directory gets the synthetic demo as ``make demo`` writes it (32 cars,
+   2025-05-01..2026-10-31, with 5 years of auction results and valuation points before) and
    ``vintage-ai backfill`` over all of it: one run for every day (raw → clean → nlp →
    series) and one run for every car (themes, models, forecasts, reports), timed end to
    end in a new process, with peak memory and the seconds of each layer from Dagster.
@@ -27,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pipeline_runs as pr  # noqa: E402
 
+from vintage_ai_assets.cli import DEMO_PRICE_HISTORY_MONTHS  # noqa: E402
+
 DEMO_START, DEMO_END = date(2025, 5, 1), date(2026, 10, 31)
 TARGET_SECONDS = 600.0
 LAYERS = ("catalog", "raw", "clean", "nlp", "series", "models", "forecasts", "reports", "checks")
@@ -34,7 +37,9 @@ LAYERS = ("catalog", "raw", "clean", "nlp", "series", "models", "forecasts", "re
 
 def full_backfill(work: Path) -> dict:
     data_dir = pr.fresh_dir(work / "full")
-    demo = pr.write_demo(data_dir, DEMO_START, DEMO_END)
+    demo = pr.write_demo(
+        data_dir, DEMO_START, DEMO_END, price_history_months=DEMO_PRICE_HISTORY_MONTHS
+    )
     env = pr.environment(data_dir, DEMO_START)
     print(f"demo: {demo['texts']:,} texts, {demo['auction_lots']:,} lots, {DEMO_START}..{DEMO_END}")
     timed, layers = pr.timed_backfill(data_dir, env, DEMO_START, DEMO_END)

@@ -65,8 +65,15 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
-def write_demo(data_dir: Path, start: date, end: date, texts_per_car_month: float = 95.0) -> dict:
-    """The synthetic demo inbox for ``start..end`` (inclusive), every catalog car."""
+def write_demo(
+    data_dir: Path,
+    start: date,
+    end: date,
+    texts_per_car_month: float = 95.0,
+    price_history_months: int = 0,
+) -> dict:
+    """The synthetic demo inbox for ``start..end`` (inclusive), every catalog car, with
+    ``price_history_months`` of auction results and valuation points before ``start``."""
     sys.path.insert(0, str(ROOT))
     from vintage_ai_assets.catalog import load_catalog
     from vintage_ai_assets.demo.generator import DemoSpec, write_demo_inbox
@@ -76,7 +83,12 @@ def write_demo(data_dir: Path, start: date, end: date, texts_per_car_month: floa
     summary = write_demo_inbox(
         paths.inbox,
         load_catalog(),
-        DemoSpec(start=start, end=end, texts_per_car_month=texts_per_car_month),
+        DemoSpec(
+            start=start,
+            end=end,
+            texts_per_car_month=texts_per_car_month,
+            price_history_months=price_history_months,
+        ),
     )
     return {
         "texts": summary.texts,

@@ -11,12 +11,16 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from vintage_ai_assets.paths import DataPaths
 
 PROJECT_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
+#: The demo's auction results and valuation points also cover 5 years before its texts:
+#: market history for the value-direction model (loaded with the first day).
+DEMO_PRICE_HISTORY_MONTHS = 60
 
 
 class CliError(Exception):
@@ -173,11 +177,9 @@ def cmd_generate_demo(args, paths: DataPaths) -> None:
     from vintage_ai_assets.catalog import load_catalog
     from vintage_ai_assets.demo.generator import DemoSpec, write_demo_inbox
 
-    spec = (
-        DemoSpec(texts_per_car_month=args.texts_per_car_month)
-        if args.texts_per_car_month
-        else DemoSpec()
-    )
+    spec = DemoSpec(price_history_months=DEMO_PRICE_HISTORY_MONTHS)
+    if args.texts_per_car_month:
+        spec = replace(spec, texts_per_car_month=args.texts_per_car_month)
     summary = write_demo_inbox(paths.ensure().inbox, load_catalog(), spec)
     print(
         f"demo data (synthetic): {summary.texts:,} texts, {summary.auction_lots:,} auction lots, "

@@ -193,3 +193,23 @@ def test_inbox_sensor_splits_a_large_arrival_into_runs_of_fewer_days(tmp_path, m
         ("2026-02-09", "2026-02-10"),
     ]
     assert len({r.run_key for r in result.run_requests}) == 3
+
+
+def test_inbox_sensor_loads_older_market_history_with_the_first_day(tmp_path):
+    from vintage_ai_assets.defs.jobs import inbox_sensor
+    from vintage_ai_assets.defs.partitions import start_date
+
+    (tmp_path / "auctions").mkdir()
+    (tmp_path / "auctions" / "history.csv").write_text(
+        "lot_id,sold_at,make,model,year,mileage,price,currency,sold,title,description,url,"
+        "auction_house\n"
+        "H-1,2019-06-01,Ferrari,F40,1990,9000,900000,USD,true,1990 Ferrari F40,,,X\n"
+        "H-2,2026-02-03,Ferrari,F40,1991,7000,2500000,USD,true,1991 Ferrari F40,,,X\n"
+    )
+    with dg.instance_for_test() as instance:
+        result = inbox_sensor(_inbox_context(instance, tmp_path))
+    ranges = sorted(
+        (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+        for r in result.run_requests
+    )
+    assert ranges == [(start_date(), start_date()), ("2026-02-03", "2026-02-03")]

@@ -7,6 +7,7 @@ import json
 import re
 import statistics
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -357,3 +358,31 @@ def test_default_spec_yields_at_least_50000_texts(tmp_path: Path, catalog: Catal
         lots = Counter(row["make"] for row in csv.DictReader(handle))
     assert sum(lots.values()) == summary.auction_lots
     assert set(lots) == {car.make for car in catalog.cars}
+
+
+def test_price_history_reaches_back_without_changing_the_window(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    def lots_and_points(folder: Path, spec: DemoSpec) -> tuple[list[dict], list[dict]]:
+        write_demo_inbox(folder, catalog, spec)
+        with (folder / "auctions" / "demo-auctions.csv").open(newline="") as handle:
+            lots = list(csv.DictReader(handle))
+        with (folder / "valuations" / "demo-valuations.csv").open(newline="") as handle:
+            points = list(csv.DictReader(handle))
+        return lots, points
+
+    spec = DemoSpec(date(2026, 1, 1), date(2026, 2, 28), ("porsche-993",), 10, 5)
+    plain_lots, plain_points = lots_and_points(tmp_path / "plain", spec)
+    lots, points = lots_and_points(tmp_path / "history", replace(spec, price_history_months=24))
+    assert min(p["date"] for p in points) == "2024-01-01"
+    assert len(points) == 26 == len(plain_points) + 24
+    old = [lot for lot in lots if lot["sold_at"] < "2026-01-01"]
+    assert old and min(lot["sold_at"] for lot in old) >= "2024-01-01"
+
+    def window(rows: list[dict]) -> list[tuple]:
+        return sorted(
+            (r["sold_at"], r["title"], r["price"]) for r in rows if r["sold_at"] >= "2026-01-01"
+        )
+
+    assert window(lots) == window(plain_lots)  # the window's lots do not move
+    assert [p for p in points if p["date"] >= "2026-01-01"] == plain_points

@@ -8,6 +8,7 @@ from datetime import date
 
 import dagster as dg
 import mlflow
+import pandas as pd
 import pytest
 import yaml
 
@@ -26,6 +27,7 @@ from vintage_ai_assets.warehouse import Warehouse, connect
 
 CARS = (FAULT_CAR, RISING_CAR, "porsche-993")
 START, END = date(2025, 11, 20), date(2026, 3, 29)  # 130 days around the fault onset
+HISTORY_MONTHS = 36  # auction lots and valuation points before the first day
 PUBLIC_COLUMNS = {
     "clean.mentions": {
         "mention_id",
@@ -63,7 +65,13 @@ def platform(tmp_path_factory):
         write_demo_inbox(
             paths.inbox,
             load_catalog(),
-            DemoSpec(start=START, end=END, cars=CARS, texts_per_car_month=60),
+            DemoSpec(
+                start=START,
+                end=END,
+                cars=CARS,
+                texts_per_car_month=60,
+                price_history_months=HISTORY_MONTHS,
+            ),
         )
         # An inbox "too large" for one run: the days are backfilled in two runs.
         text_mib = inbox_text_bytes(paths.inbox) / 2**20
@@ -149,6 +157,25 @@ def test_rematerialising_a_day_gives_the_same_rows(platform):
     assert store.query("SELECT count(*) AS n FROM clean.mentions")["n"].iloc[0] == total
 
 
+def test_market_history_before_the_first_day_loads_with_it_once(platform):
+    from vintage_ai_assets.defs.jobs import DAILY_JOB
+
+    store = Warehouse(platform.paths.warehouse)
+    query = (
+        "SELECT (SELECT count(*) FROM clean.auction_lots) AS lots, "
+        "(SELECT count(*) FROM clean.auction_lots WHERE sold_at < ?) AS old_lots, "
+        "(SELECT count(*) FROM raw.valuations) AS points, "
+        "(SELECT min(date) FROM raw.valuations) AS first_point"
+    )
+    before = store.query(query, [START]).iloc[0]
+    assert before["old_lots"] > 0.5 * before["lots"]  # 36 months of history vs 4 of texts
+    assert before["first_point"] == pd.Timestamp("2022-11-01")
+    assert before["points"] == len(CARS) * (HISTORY_MONTHS + 5)
+    platform.run(DAILY_JOB, partition_key=START.isoformat())  # the first day again
+    after = store.query(query, [START]).iloc[0]
+    assert after.equals(before)  # replaced, not duplicated
+
+
 def test_the_fault_theme_and_sentiment_drop_are_recovered(platform):
     store = Warehouse(platform.paths.warehouse)
     topics = store.query(
@@ -179,7 +206,6 @@ def test_models_are_tracked_in_mlflow(platform):
     assert runs["metrics.mentions_30d_lightgbm_mase"].notna().all()
     assert runs["metrics.mentions_30d_seasonal_naive_mase"].notna().all()
     loaded = mlflow.pyfunc.load_model(models["model_uri"].iloc[0])
-    import pandas as pd
 
     out = loaded.predict(pd.DataFrame({"target": ["mentions", "sentiment"], "horizon": [1, 30]}))
     assert list(out.columns) == ["p10", "p50", "p90"] and len(out) == 2
@@ -190,8 +216,9 @@ def test_value_models_and_reports_are_written(platform):
     direction = store.query("SELECT * FROM models.value_direction ORDER BY car")
     assert set(direction["car"]) == set(CARS)
     assert direction["probability"].between(0, 1).all()
-    # 4 months of sales: far too short to learn a 6-month direction, and it says so.
-    assert (direction["status"] == "insufficient_history").all()
+    # 40 months of prices (36 before the first day): enough to learn and back-test.
+    assert (direction["status"] == "ok").all(), direction[["car", "status"]]
+    assert (direction["method"] == "logistic").all()
     prices = store.query("SELECT * FROM models.price_models ORDER BY car")
     assert set(prices["car"]) == set(CARS) and (prices["status"] == "ok").all()
     assert prices["rmsle_model"].notna().any()
@@ -211,7 +238,6 @@ def test_value_models_and_reports_are_written(platform):
 
 
 def test_mlflow_has_one_run_per_car_and_family_with_a_loadable_model(platform):
-    import pandas as pd
 
     from vintage_ai_assets.valuation.direction import direction_features
 

@@ -178,6 +178,10 @@ def catalog_sensor(context: dg.SensorEvaluationContext, catalog: CatalogResource
     return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=dynamic_requests)
 
 
+#: Inbox kinds whose records dated before the first day partition load with the first day.
+HISTORY_KINDS = ("auctions", "valuations")
+
+
 @dg.sensor(
     name="inbox_sensor",
     job=daily_refresh,
@@ -205,6 +209,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
             seen[file.key] = f"{fingerprint}|failed"
             context.log.error(f"inbox file not loaded: {exc}")
             continue
+        if file.kind in HISTORY_KINDS:  # older market history belongs to the first day
+            touched = {max(d, first_day) for d in touched}
         in_range = {d for d in touched if first_day <= d <= last_day}
         outside += len(touched) - len(in_range)
         days |= in_range

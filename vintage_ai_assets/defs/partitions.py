@@ -24,13 +24,28 @@ car_partitions = dg.DynamicPartitionsDefinition(name=CAR_PARTITIONS_NAME)
 SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 
-def window_of(context: dg.AssetExecutionContext) -> tuple[datetime, datetime]:
-    """The run's partition window as naive UTC datetimes [start, end)."""
+#: Metadata flag of daily assets whose first day partition also holds every record dated
+#: before it: market history (auction results, valuation points) older than the first day,
+#: which the value-direction model learns from.
+HISTORY_BEFORE_START = "history_before_start"
+HISTORY_FLOOR = datetime(1900, 1, 1)
+
+
+def with_history(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A window that begins on the first day partition reaches back to ``HISTORY_FLOOR``."""
+    first = datetime.strptime(start_date(), "%Y-%m-%d")
+    return (HISTORY_FLOOR if start <= first else start), end
+
+
+def window_of(
+    context: dg.AssetExecutionContext, history: bool = False
+) -> tuple[datetime, datetime]:
+    """The run's partition window as naive UTC datetimes [start, end); with ``history``, a
+    window that begins on the first day reaches back to ``HISTORY_FLOOR``."""
     window = context.partition_time_window
-    return (
-        window.start.astimezone(UTC).replace(tzinfo=None),
-        window.end.astimezone(UTC).replace(tzinfo=None),
-    )
+    start = window.start.astimezone(UTC).replace(tzinfo=None)
+    end = window.end.astimezone(UTC).replace(tzinfo=None)
+    return with_history(start, end) if history else (start, end)
 
 
 def all_days(key) -> dg.AssetDep:

@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from vintage_ai_assets.catalog import Catalog, load_catalog
+from vintage_ai_assets.defs.partitions import HISTORY_BEFORE_START, with_history
 from vintage_ai_assets.sources.file_spans import FileSpans
 from vintage_ai_assets.sources.forum import DEFAULT_USER_AGENT as DEFAULT_FORUM_USER_AGENT
 from vintage_ai_assets.sources.forum import ForumSite, PoliteSession
@@ -54,7 +55,9 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         return ".".join(asset_key.path)
 
     @staticmethod
-    def _partition_filter(context, expr: str | None, frame: pd.DataFrame | None = None):
+    def _partition_filter(
+        context, expr: str | None, frame: pd.DataFrame | None = None, history: bool = False
+    ):
         if not context.has_asset_partitions:
             return None, []
         if not expr:
@@ -66,6 +69,8 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         if isinstance(partitions_def, dg.TimeWindowPartitionsDefinition):
             window = context.asset_partitions_time_window
             start, end = _naive_utc(window.start), _naive_utc(window.end)
+            if history:  # the first day also holds everything dated before it
+                start, end = with_history(start, end)
             if frame is not None and len(frame):
                 values = pd.to_datetime(frame[expr])
                 outside = (values < start) | (values >= end)
@@ -89,8 +94,13 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         if obj is None:
             return
         table = self._table(context.asset_key)
-        expr = (context.definition_metadata or {}).get("partition_expr")
-        where, params = self._partition_filter(context, expr, obj)
+        metadata = context.definition_metadata or {}
+        where, params = self._partition_filter(
+            context,
+            metadata.get("partition_expr"),
+            obj,
+            history=bool(metadata.get(HISTORY_BEFORE_START)),
+        )
         replaced = self._warehouse().replace(table, obj, where, params)
         context.add_output_metadata(
             {
@@ -103,8 +113,12 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
         upstream = context.upstream_output
         table = self._table(context.asset_key)
-        expr = (upstream.definition_metadata or {}).get("partition_expr") if upstream else None
-        where, params = self._partition_filter(context, expr)
+        metadata = (upstream.definition_metadata or {}) if upstream else {}
+        where, params = self._partition_filter(
+            context,
+            metadata.get("partition_expr"),
+            history=bool(metadata.get(HISTORY_BEFORE_START)),
+        )
         columns = (context.definition_metadata or {}).get("columns")
         frame = self._warehouse().read_table(table, where or "", params, columns=columns)
         if frame is None:

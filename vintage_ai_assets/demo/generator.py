@@ -131,6 +131,9 @@ class DemoSpec:
     cars: tuple[str, ...] | None = None  # subset of catalog slugs; None = whole catalog
     texts_per_car_month: float = 95.0  # average per car and month, before the planted trend
     seed: int = 7
+    #: Auction results and valuation points also cover this many months before ``start``
+    #: (market history for the value-direction model; texts cover the window only).
+    price_history_months: int = 0
 
 
 @dataclass
@@ -2141,6 +2144,7 @@ class _Generator:
         self.onset_ts = _epoch(FAULT_ONSET)
         self.span_days = max(1, (spec.end - spec.start).days)
         self.months = self._months()
+        self.history_months = self._history_months()
         self.numeric_aliases = {
             a for c in catalog.cars for a in (*c.aliases, *c.weak_aliases) if a.isdigit()
         }
@@ -2155,6 +2159,7 @@ class _Generator:
         self.posts: list[_Post] = []
         self.threads: dict[str, list[_Thread]] = {"reddit": [], "forum": [], "instagram": []}
         self.market: dict[str, list[float]] = {}
+        self.market_history: dict[str, list[float]] = {}  # 0, 1, 2 … months before start
 
     # ----------------------------------------------------------------- calendar
 
@@ -2169,6 +2174,18 @@ class _Generator:
             out.append((lo, hi, [_epoch(d) for d in days], list(accumulate(weights))))
             first = nxt
         return out
+
+    def _history_months(self) -> list[tuple[date, list[int]]]:
+        """(first day, day timestamps) of each price-history month before the window."""
+        out = []
+        first = date(self.spec.start.year, self.spec.start.month, 1)
+        for _ in range(max(0, self.spec.price_history_months)):
+            first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+            nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            hi = min(nxt, self.spec.start) - timedelta(days=1)
+            days = [_epoch(first + timedelta(days=i)) for i in range((hi - first).days + 1)]
+            out.append((first, days))
+        return out[::-1]
 
     def _root_ts(self, rng: random.Random, month: int) -> int:
         _, _, days, cum = self.months[month]
@@ -2367,7 +2384,10 @@ class _Generator:
     def level_at(self, slug: str, ts: int) -> float:
         """Market level (USD) of a good example of ``slug`` at ``ts``."""
         walk = self.market[slug]
-        pos = min(len(walk) - 1.0, max(0.0, (ts - self.start_ts) / (30.4375 * 86400)))
+        pos = (ts - self.start_ts) / (30.4375 * 86400)
+        if pos < 0 and len(self.market_history.get(slug, ())) > 1:
+            walk, pos = self.market_history[slug], -pos
+        pos = min(len(walk) - 1.0, max(0.0, pos))
         i = int(pos)
         nxt = walk[min(i + 1, len(walk) - 1)]
         value = _level(_profile(slug)) * math.exp(walk[i] + (nxt - walk[i]) * (pos - i))
@@ -2985,14 +3005,24 @@ class _Generator:
             for _ in range(len(self.months)):
                 walk.append(walk[-1] + (0.0 if rising else prof.drift) + rng.gauss(0, sigma))
             self.market[car.slug] = walk
+            # Months before the window, walked backwards from its start (own random stream,
+            # so the window's prices do not depend on how much history is asked for).
+            back_rng = random.Random(f"vintage-demo/{self.spec.seed}/{car.slug}/walk-history")
+            back = [0.0]
+            for _ in range(len(self.history_months) + 1):
+                back.append(back[-1] - (0.0 if rising else prof.drift) - back_rng.gauss(0, sigma))
+            self.market_history[car.slug] = back
 
     def valuations(self) -> list[list[str]]:
         rows = []
         for car in self.cars:
             rng = random.Random(f"vintage-demo/{self.spec.seed}/{car.slug}/valuations")
-            for lo, _, _, _ in self.months:
-                first = date(lo.year, lo.month, 1)
-                value = self.level_at(car.slug, _epoch(first)) * rng.lognormvariate(0, 0.004)
+            back_rng = random.Random(f"vintage-demo/{self.spec.seed}/{car.slug}/valuations-history")
+            firsts = [(first, back_rng) for first, _ in self.history_months] + [
+                (date(lo.year, lo.month, 1), rng) for lo, _, _, _ in self.months
+            ]
+            for first, stream in firsts:
+                value = self.level_at(car.slug, _epoch(first)) * stream.lognormvariate(0, 0.004)
                 rows.append(
                     [car.slug, first.isoformat(), str(int(round(value, -2))), "USD", "demo-index"]
                 )
@@ -3018,6 +3048,11 @@ class _Generator:
                 for _ in range(n):
                     day = rng.choice(days) + 12 * 3600
                     lots.append((day, car.slug, self._lot(rng, car, prof, day)))
+            back_rng = random.Random(f"vintage-demo/{self.spec.seed}/{car.slug}/auctions-history")
+            for _, days in self.history_months:
+                for _ in range(_poisson(back_rng, prof.lots * len(days) / 30.4)):
+                    day = back_rng.choice(days) + 12 * 3600
+                    lots.append((day, car.slug, self._lot(back_rng, car, prof, day)))
         lots.sort(key=lambda x: (x[0], x[1], x[2][9]))
         counters: dict[str, int] = {}
         rows = []

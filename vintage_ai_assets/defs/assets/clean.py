@@ -8,7 +8,12 @@ from vintage_ai_assets import schemas
 from vintage_ai_assets.cleaning.auction_lots import match_lots
 from vintage_ai_assets.cleaning.history import prior_context
 from vintage_ai_assets.cleaning.mentions import QUARANTINE_COLUMNS, build_mentions
-from vintage_ai_assets.defs.partitions import SINGLE_RUN, daily_partitions, window_of
+from vintage_ai_assets.defs.partitions import (
+    HISTORY_BEFORE_START,
+    SINGLE_RUN,
+    daily_partitions,
+    window_of,
+)
 from vintage_ai_assets.defs.resources import CatalogResource, WarehouseResource
 from vintage_ai_assets.warehouse import Warehouse
 
@@ -106,7 +111,7 @@ def mentions(
     partitions_def=daily_partitions,
     backfill_policy=SINGLE_RUN,
     dagster_type=pandera_schema_to_dagster_type(schemas.AUCTION_LOTS),
-    metadata={"partition_expr": "sold_at"},
+    metadata={"partition_expr": "sold_at", HISTORY_BEFORE_START: True},
     io_manager_key="warehouse_io",
     kinds={"python", "duckdb"},
     pool="warehouse",
@@ -117,8 +122,9 @@ def clean_auction_lots(
     warehouse: WarehouseResource,
     lots: pd.DataFrame,
 ) -> dg.Output:
-    """Auction lots matched to catalog cars (make, model, title and production years), prices in USD."""
-    start, end = window_of(context)
+    """Auction lots matched to catalog cars (make, model, title and production years), prices
+    in USD; the first day also holds every lot sold before it (market history)."""
+    start, end = window_of(context, history=True)
     kept, rejected = match_lots(lots, catalog.load())
     rejects = rejected.assign(
         source="auctions",

@@ -7,7 +7,12 @@ import pandas as pd
 from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.defs.partitions import SINGLE_RUN, daily_partitions, window_of
+from vintage_ai_assets.defs.partitions import (
+    HISTORY_BEFORE_START,
+    SINGLE_RUN,
+    daily_partitions,
+    window_of,
+)
 from vintage_ai_assets.defs.resources import (
     CatalogResource,
     ForumResource,
@@ -30,14 +35,17 @@ QUARANTINE_TABLE = "raw.quarantine"
 POSTS_TYPE = pandera_schema_to_dagster_type(schemas.RAW_POSTS)
 
 
-def _raw_asset(name: str, dagster_type, description: str, partition_expr: str):
+def _raw_asset(
+    name: str, dagster_type, description: str, partition_expr: str, history: bool = False
+):
+    """A daily raw asset; with ``history`` its first day also loads older records."""
     return dg.asset(
         key=["raw", name],
         group_name="raw",
         partitions_def=daily_partitions,
         backfill_policy=SINGLE_RUN,
         dagster_type=dagster_type,
-        metadata={"partition_expr": partition_expr},
+        metadata={"partition_expr": partition_expr, HISTORY_BEFORE_START: history},
         io_manager_key="warehouse_io",
         kinds={"python", "duckdb"},
         description=description,
@@ -262,21 +270,26 @@ def raw_social_posts(
 @_raw_asset(
     "auction_lots",
     pandera_schema_to_dagster_type(schemas.RAW_AUCTION_LOTS),
-    "Auction results (sold and not-sold lots) from inbox/auctions, read through column mappings.",
+    "Auction results (sold and not-sold lots) from inbox/auctions, read through column "
+    "mappings; the first day also holds every lot sold before it (market history).",
     "sold_at",
+    history=True,
 )
 def raw_auction_lots(
     context: dg.AssetExecutionContext, inbox: InboxResource, warehouse: WarehouseResource
 ) -> dg.Output:
-    result = auctions.read_inbox(inbox.folder("auctions"), TimeWindow(*window_of(context)))
+    window = TimeWindow(*window_of(context, history=True))
+    result = auctions.read_inbox(inbox.folder("auctions"), window)
     return _finish(context, warehouse.get(), result)
 
 
 @_raw_asset(
     "valuations",
     pandera_schema_to_dagster_type(schemas.RAW_VALUATIONS),
-    "Valuation index points (car, date, value, currency, source) from inbox/valuations.",
+    "Valuation index points (car, date, value, currency, source) from inbox/valuations; "
+    "the first day also holds every point dated before it (market history).",
     "date",
+    history=True,
 )
 def raw_valuations(
     context: dg.AssetExecutionContext,
@@ -286,7 +299,7 @@ def raw_valuations(
 ) -> dg.Output:
     known = set(catalog.load().slugs)
     result = valuations.read_inbox(
-        inbox.folder("valuations"), TimeWindow(*window_of(context)), known
+        inbox.folder("valuations"), TimeWindow(*window_of(context, history=True)), known
     )
     return _finish(context, warehouse.get(), result)
 
