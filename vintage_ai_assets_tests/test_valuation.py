@@ -329,3 +329,36 @@ def test_real_carsandbids_prices_and_direction(shared_data, catalog):
     assert backtest.series >= 30
     assert backtest.metrics["model"]["brier"] < backtest.metrics["always_up"]["brier"]
     assert backtest.metrics["model"]["brier"] < 0.25
+
+
+def test_monthly_theme_features_flag_a_theme_taking_over():
+    from vintage_ai_assets.valuation.per_car import monthly_attention, monthly_theme_features
+
+    months = pd.date_range("2026-01-01", periods=5, freq="MS")
+    shares = pd.DataFrame(
+        {
+            "car": "ferrari-355-gtb",
+            "month": list(months) * 2,
+            "topic_id": [0] * 5 + [1] * 5,
+            "share": [0.5, 0.5, 0.5, 0.2, 0.1] + [0.1, 0.1, 0.1, 0.6, 0.8],
+        }
+    )
+    features = monthly_theme_features(shares).set_index("month")
+    assert features["theme_top_share"].tolist() == pytest.approx([0.5, 0.5, 0.5, 0.6, 0.8])
+    # April: theme 1 at 0.6 against 0.1 in the three months before.
+    assert features.loc["2026-04-01", "theme_rise"] == pytest.approx(0.5)
+    assert features.loc["2026-02-01", "theme_rise"] == pytest.approx(0.0)
+    daily = pd.DataFrame(
+        {
+            "car": "ferrari-355-gtb",
+            "date": pd.date_range("2026-01-01", "2026-05-31", freq="D"),
+            "mentions": 2,
+            "scored": 2,
+            "sentiment": 0.1,
+        }
+    )
+    attention = monthly_attention(daily, shares)
+    assert list(attention.columns) == [
+        "car", "month", "mentions", "sentiment", "theme_top_share", "theme_rise"
+    ]  # fmt: skip
+    assert len(attention) == 5 and attention["theme_rise"].notna().sum() >= 4

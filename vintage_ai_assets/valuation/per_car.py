@@ -42,11 +42,51 @@ MIN_PRICE_LOTS = 40  # below this the price model is not fitted (status insuffic
 NO_LOTS = "no_lots"
 
 
-def monthly_attention(daily: pd.DataFrame) -> pd.DataFrame:
-    """Per car and month: mentions (sum) and sentiment (mean weighted by scored mentions).
+def monthly_attention(daily: pd.DataFrame, shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per car and month: mentions (sum), sentiment (mean weighted by scored mentions) and,
+    with ``shares``, the theme features of :func:`monthly_theme_features`.
 
-    ``daily``: rows of ``series.car_daily`` (car, date, mentions, scored, sentiment).
+    ``daily``: rows of ``series.car_daily`` (car, date, mentions, scored, sentiment);
+    ``shares``: rows of ``nlp.topic_shares`` (car, month, topic_id, share).
     """
+    attention = _monthly_volume_and_sentiment(daily)
+    themes = monthly_theme_features(shares)
+    if themes.empty:
+        return attention
+    return attention.merge(themes, on=["car", "month"], how="outer")
+
+
+def monthly_theme_features(shares: pd.DataFrame | None) -> pd.DataFrame:
+    """Per car and month: ``theme_top_share`` (the share of the month's leading theme) and
+    ``theme_rise`` (the largest rise of any theme's share over its mean of the 3 months
+    before: a theme taking over the conversation)."""
+    columns = ["car", "month", "theme_top_share", "theme_rise"]
+    if shares is None or shares.empty:
+        return pd.DataFrame(columns=columns)
+    frame = shares.assign(month=pd.to_datetime(shares["month"]).dt.to_period("M").dt.to_timestamp())
+    rows = []
+    for car, group in frame.groupby("car", sort=True):
+        wide = group.pivot_table(
+            index="month", columns="topic_id", values="share", aggfunc="sum", fill_value=0.0
+        ).sort_index()
+        wide = wide.reindex(
+            pd.date_range(wide.index.min(), wide.index.max(), freq="MS"), fill_value=0.0
+        )
+        before = wide.shift(1).rolling(3, min_periods=1).mean()
+        rows.append(
+            pd.DataFrame(
+                {
+                    "car": car,
+                    "month": wide.index,
+                    "theme_top_share": wide.max(axis=1).to_numpy(float),
+                    "theme_rise": (wide - before).max(axis=1).to_numpy(float),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)[columns]
+
+
+def _monthly_volume_and_sentiment(daily: pd.DataFrame) -> pd.DataFrame:
     if daily is None or daily.empty:
         return pd.DataFrame(columns=["car", "month", "mentions", "sentiment"])
     frame = daily.assign(

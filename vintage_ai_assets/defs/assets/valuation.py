@@ -63,12 +63,18 @@ def load_index(store) -> pd.DataFrame:
 
 
 def load_monthly_attention(store) -> pd.DataFrame | None:
+    """Monthly mentions, sentiment and theme features of every car (None before any series)."""
     if not store.table_exists("series.car_daily"):
         return None
     daily = store.read_table(
         "series.car_daily", columns=["car", "date", "mentions", "scored", "sentiment"]
     )
-    return per_car.monthly_attention(daily)
+    shares = (
+        store.read_table("nlp.topic_shares", columns=["car", "month", "topic_id", "share"])
+        if store.table_exists("nlp.topic_shares")
+        else None
+    )
+    return per_car.monthly_attention(daily, shares)
 
 
 def load_sold_lots(store) -> pd.DataFrame:
@@ -83,7 +89,11 @@ def load_sold_lots(store) -> pd.DataFrame:
 @dg.asset(
     key=["models", "value_direction"],
     group_name="models",
-    deps=[dg.AssetKey(["series", "price_index"]), all_days(["series", "car_daily"])],
+    deps=[
+        dg.AssetKey(["series", "price_index"]),
+        all_days(["series", "car_daily"]),
+        dg.AssetKey(["nlp", "topic_shares"]),
+    ],
     partitions_def=car_partitions,
     backfill_policy=SINGLE_RUN,
     dagster_type=pandera_schema_to_dagster_type(schemas.VALUE_DIRECTION),
@@ -96,7 +106,8 @@ def value_direction(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, mlflow_store: MLflowResource
 ) -> dg.Output:
     """Per car: the probability that its price index is higher in 6 months, from a pooled
-    logistic model over every car's price momentum, sales, mention volume and sentiment,
+    logistic model over every car's price momentum, sales, mention volume, sentiment and
+    theme shifts (leading theme's share, largest rise of a theme's share),
     with its rolling-origin back-test (accuracy, Brier) against "same as the last 6
     months", "always up" and the base rate. Too little labelled history: the base rate
     and the status ``insufficient_history``."""
