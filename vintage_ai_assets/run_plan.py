@@ -28,9 +28,14 @@ COMPRESSION_RATIO = 6
 def run_inbox_bytes() -> int:
     """The inbox text one run may read, in bytes."""
     configured = os.environ.get("VINTAGE_AI_RUN_INBOX_MB")
-    megabytes = float(configured) if configured else DEFAULT_RUN_INBOX_MB
-    if megabytes <= 0:
-        raise ValueError(f"VINTAGE_AI_RUN_INBOX_MB must be positive, not {configured!r}")
+    try:
+        megabytes = float(configured) if configured else DEFAULT_RUN_INBOX_MB
+    except ValueError:
+        megabytes = float("nan")
+    if not megabytes > 0:  # also NaN and text
+        raise ValueError(
+            f"VINTAGE_AI_RUN_INBOX_MB must be a positive number of megabytes, not {configured!r}"
+        )
     return int(megabytes * 1024 * 1024)
 
 

@@ -54,6 +54,7 @@ def test_inbox_text_counts_text_folders_and_scales_compressed_files(tmp_path):
 def test_the_run_budget_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("VINTAGE_AI_RUN_INBOX_MB", "1.5")
     assert run_inbox_bytes() == int(1.5 * 1024 * 1024)
-    monkeypatch.setenv("VINTAGE_AI_RUN_INBOX_MB", "0")
-    with pytest.raises(ValueError, match="VINTAGE_AI_RUN_INBOX_MB"):
-        run_inbox_bytes()
+    for bad in ("0", "-5", "lots", "nan"):
+        monkeypatch.setenv("VINTAGE_AI_RUN_INBOX_MB", bad)
+        with pytest.raises(ValueError, match="VINTAGE_AI_RUN_INBOX_MB must be a positive"):
+            run_inbox_bytes()
