@@ -151,8 +151,9 @@ def test_label_files_hold_ids_and_labels_only():
     assert set(rows[0]) == {"id", "split", "label", "origin"}
     assert {r["label"] for r in rows} == set(evaluation.LABELS)
     splits = [r["split"] for r in rows]
-    assert splits.count("test") == 200 and splits.count("dev") == 900
-    assert {r["origin"] for r in rows if r["split"] == "test"} == {"round3-test"}
+    assert splits.count("test") == 400 and splits.count("dev") == 1420
+    assert {r["origin"] for r in rows if r["split"] == "test"} == {"round4-test"}
+    assert sum(r["origin"] in evaluation.CHOSEN_ORIGINS for r in rows) == 320
     assert len({r["id"] for r in rows}) == len(rows)
 
 
@@ -167,27 +168,34 @@ def _shared_reddit(shared_data) -> list[dict]:
 def test_labelled_sample_and_split_are_the_deterministic_draw(shared_data):
     drawn = evaluation.draw_sample(_shared_reddit(shared_data))
     labelled = evaluation.load_reddit_labels()
-    assert drawn == {r["id"]: (r["split"], r["origin"]) for r in labelled}
+    picked = [r for r in labelled if r["origin"] in evaluation.CHOSEN_ORIGINS]
+    assert drawn == {
+        r["id"]: (r["split"], r["origin"])
+        for r in labelled
+        if r["origin"] not in evaluation.CHOSEN_ORIGINS
+    }
+    # The picked DEV texts come from beyond the drawn ranks, so never from TEST.
+    assert picked and all(r["id"] not in drawn and r["split"] == "dev" for r in picked)
 
 
 def _reddit_test_result(shared_data) -> dict:
     _shared_reddit(shared_data)
     reddit, note = evaluation.load_reddit(shared_data)
     assert reddit is not None, note
-    return evaluation.evaluate_examples([e for e in reddit if e["split"] == "test"])
+    dev = evaluation.load_team() + [e for e in reddit if e["split"] == "dev"]
+    test, reposts = evaluation.held_out_examples(reddit, dev)
+    assert len(test) + reposts == 400 and reposts <= 5
+    return evaluation.evaluate_examples(test)
 
 
 def test_reddit_test_split_beats_vader_and_the_rules(shared_data):
     result = _reddit_test_result(shared_data)
     new, rules, old = (result[m]["macro_f1"] for m in ("car_sentiment", "car_vader", "vader"))
-    assert new - old >= 0.2 and new > rules, result
+    assert new - old >= 0.2 and new - rules >= 0.05, result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="target not met: car-sentiment-3 scores 0.611 macro-F1 on the round-3 TEST split "
-    "(VADER 0.364, rules 0.589); see vintage_ai_assets/evaluation/sentiment.py",
-)
 def test_reddit_test_split_reaches_the_target(shared_data):
+    """car-sentiment-4 on round4-test, run once when frozen: 0.733 (VADER 0.417)."""
     result = _reddit_test_result(shared_data)
     assert result["car_sentiment"]["macro_f1"] >= evaluation.TARGET_MACRO_F1, result
+    assert all(result["car_sentiment"]["f1"][label] >= 0.5 for label in evaluation.LABELS)

@@ -1,4 +1,6 @@
-"""car-sentiment-3: the trained blend of rule evidence and embeddings."""
+"""car-sentiment-4: the trained blend of rule evidence, embeddings and word n-grams."""
+
+import json
 
 import numpy as np
 import pytest
@@ -7,7 +9,9 @@ from vintage_ai_assets.nlp import sentiment
 from vintage_ai_assets.nlp.embeddings import embed_texts
 from vintage_ai_assets.nlp.sentiment_classifier import (
     CLASSES,
+    METHOD,
     SentimentHead,
+    WordModel,
     head_applies,
     load_head,
     scores_from_probabilities,
@@ -52,7 +56,13 @@ def test_shipped_head_round_trips_and_names_its_embedding_model():
     head = load_head()
     again = SentimentHead.from_json(head.to_json())
     np.testing.assert_allclose(again.coef, head.coef)
-    assert head.dim == 384 and head.trained_on["examples"] >= 1000
+    assert again.words.terms == head.words.terms and len(head.words.terms) > 1000
+    texts = ["money pit, the dealer never fixed it", "love my car", "what oil?"]
+    vectors = embed_texts(texts)
+    np.testing.assert_allclose(
+        again.probabilities(texts, vectors), head.probabilities(texts, vectors)
+    )
+    assert head.dim == 384 and head.trained_on["examples"] >= 1500
     assert head_applies("all-MiniLM-L6-v2")
     assert not head_applies("/models/some-other-encoder")
     with pytest.raises(ValueError, match="384-dim"):
@@ -70,3 +80,42 @@ def test_training_rejects_unknown_labels_and_learns_a_separable_set():
     assert (predicted == np.asarray(labels)).mean() > 0.95
     with pytest.raises(ValueError, match="unknown sentiment labels"):
         train_head(texts, ["good"] * 90, vectors, 1.0, "test-model")
+
+
+def test_word_part_matches_the_fitted_vectorizer_and_model():
+    """The word part rebuilt from its stored terms and idf gives sklearn's own logits."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(2)
+    words = {
+        "negative": ["leaking", "broke", "dealer", "again", "rust"],
+        "neutral": ["which", "tires", "should", "buy", "oil"],
+        "positive": ["love", "beast", "finally", "mine", "great"],
+    }
+    labels = [CLASSES[i % 3] for i in range(120)]
+    texts = [" ".join(rng.choice(words[label], size=4)) + " the car" for label in labels]
+    model = WordModel.fit(texts, np.asarray(labels), 2.0)
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=3, sublinear_tf=True)
+    reference = LogisticRegression(C=2.0, class_weight="balanced", max_iter=3000)
+    reference.fit(vectorizer.fit_transform(texts), labels)
+    fresh = ["the dealer broke it again", "love this beast", "which oil should I buy", ""]
+    expected = reference.decision_function(vectorizer.transform(fresh))
+    order = [list(reference.classes_).index(label) for label in CLASSES]
+    again = WordModel.from_dict(model.to_dict())
+    np.testing.assert_allclose(again.logits(fresh), expected[:, order], atol=1e-3)
+    assert list(np.asarray(CLASSES)[again.logits(fresh)[:3].argmax(axis=1)]) == [
+        "negative",
+        "positive",
+        "neutral",
+    ]
+    # Too few texts for a vocabulary: no word part, the embedding part alone.
+    assert WordModel.fit(["one text", "another"], np.asarray(labels[:2]), 2.0) is None
+
+
+def test_head_file_of_another_version_is_refused():
+    data = json.loads(load_head().to_json())
+    data["method"] = "car-sentiment-3"
+    with pytest.raises(ValueError, match="does not match this version"):
+        SentimentHead.from_json(json.dumps(data))
+    assert METHOD == "car-sentiment-4"

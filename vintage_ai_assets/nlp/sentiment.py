@@ -308,7 +308,7 @@ def score_texts(texts: Sequence[str], embeddings: np.ndarray | None = None) -> n
 
     Rule based (``car-vader-2``) and fast by default. With ``embeddings`` (one row per
     text from the shipped MiniLM model, as in ``nlp.text_embeddings``) the trained
-    ``car-sentiment-3`` classifier blends them with the rule evidence
+    ``car-sentiment-4`` classifier blends them with the rule evidence and the words
     (:mod:`vintage_ai_assets.nlp.sentiment_classifier`). Identical texts are scored once
     per call.
     """

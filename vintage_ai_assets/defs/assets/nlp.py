@@ -102,7 +102,7 @@ def mention_sentiment(
     embedding_model: EmbeddingModelResource,
     warehouse: WarehouseResource,
 ) -> dg.Output:
-    """Sentiment on −1..+1 per mention (car-sentiment-3: rules + the cached embedding);
+    """Sentiment on −1..+1 per mention (car-sentiment-4: rules + the cached embedding + word n-grams);
     texts in unsupported languages stay unscored (null)."""
     use_head = sentiment_classifier.head_applies(embedding_model.model)
     method = sentiment_classifier.METHOD if use_head else sentiment_lib.METHOD
