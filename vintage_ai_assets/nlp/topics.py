@@ -80,11 +80,11 @@ class TopicModelConfig:
 
     dims: int = 15
     max_fit: int = 4000  # texts the clusterer is fitted on; the rest are assigned
-    min_cluster_share: float = 0.02
+    min_cluster_share: float = 0.0075  # of the fitted sample (≥ min_cluster_size texts)
     min_cluster_size: int = 5
     min_samples: int = 2
     selection: str = "leaf"  # hdbscan cluster selection: fine-grained themes
-    assign_similarity: float = 0.5  # noise joins its nearest theme at this cosine or above
+    assign_similarity: float = 0.3  # noise joins its nearest theme at this cosine or above
     top_terms: int = 5
     seed: int = 0
 
