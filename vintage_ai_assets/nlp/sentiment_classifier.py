@@ -10,7 +10,7 @@ on DEV only) give P(negative), P(neutral), P(positive):
   word ("fuses keep blowing", "car was vandalized");
 - **word part** over TF-IDF word unigrams and bigrams of the text (sublinear term
   frequency, terms in at least ``WORD_MIN_DF`` DEV texts): the car community's own phrases
-  ("dealer", "recall", "love my", "check engine") as they were labelled.
+  ("check engine", "dealer", "anyone else", "finally", "excited") as they were labelled.
 
 The two are blended as a weighted geometric mean of their probabilities
 (``WORD_WEIGHT`` for the word part), renormalised. See
