@@ -65,8 +65,9 @@ round-3 size) labelled by the guideline, with 36 agreed DEV examples as calibrat
 before any scorer ran on them. TEST texts identical to a DEV text (reposts) are left out
 of the TEST figures and counted (1 of 400). Result, n=399 (92/281/26): macro-F1 0.733
 (accuracy 0.830; F1 negative 0.762, neutral 0.882, positive 0.556) against VADER's 0.417
-and the rules' 0.592; r/cars 0.751, r/teslamotors 0.718. DEV figures of ``car_sentiment`` below are
-out-of-fold predictions (the head never scores texts it was fitted on).
+and the rules' 0.592; r/cars 0.751, r/teslamotors 0.718. DEV figures of
+``car_sentiment`` below are out-of-fold predictions (the head never scores texts it was
+fitted on).
 
 Metrics per split (scikit-learn): macro-F1 over negative/neutral/positive, accuracy,
 per-class F1 and n, for the classifier, the rules (``score_texts`` with its ±0.05 bands)
