@@ -110,11 +110,15 @@ LABELS = ("negative", "neutral", "positive")
 TARGET_MACRO_F1 = 0.70
 SAMPLE_SALT = "vintage-ai/sentiment-sample:"
 SPLIT_SALT = "vintage-ai/sentiment-split:"
-CORE_PER_SUBREDDIT = 225
-EXTRA_DEV_PER_SUBREDDIT = 75
-ROUND2_TEST_PER_SUBREDDIT = 150
-ROUND3_TEST_PER_SUBREDDIT = 100
-ROUND4_TEST_PER_SUBREDDIT = 200
+#: The draw per subreddit, in rank order: (texts, split, origin). The first block is split
+#: between core-dev and round1-test by a second hash (see the module docstring).
+DRAW_BLOCKS = (
+    (225, "dev", "core-dev"),
+    (75, "dev", "extra-dev"),
+    (150, "dev", "round2-test"),
+    (100, "dev", "round3-test"),
+    (200, "test", "round4-test"),
+)
 #: DEV texts picked by a model rather than drawn: trained on, reported apart.
 CHOSEN_ORIGINS = frozenset({"round4-extra-dev"})
 DRAWN_DEV_ORIGINS = ("core-dev", "round1-test", "extra-dev", "round2-test", "round3-test")
@@ -146,34 +150,18 @@ def _hash(text: str) -> int:
 def draw_sample(records: Iterable[dict]) -> dict[str, tuple[str, str]]:
     """id → (split, origin) of the randomly drawn labelled sample (see the module
     docstring), from the file; the picked ``round4-extra-dev`` texts are not part of it."""
+    bounds = np.cumsum([size for size, _, _ in DRAW_BLOCKS])
     taken: Counter[str] = Counter()
     out: dict[str, tuple[str, str]] = {}
     for record in sorted(records, key=lambda r: _hash(SAMPLE_SALT + r["id"])):
-        subreddit = record["subreddit"]
-        taken[subreddit] += 1
-        rank = taken[subreddit]
-        if rank <= CORE_PER_SUBREDDIT:
-            core_dev = _hash(SPLIT_SALT + record["id"]) % 3 == 0
-            out[record["id"]] = ("dev", "core-dev" if core_dev else "round1-test")
-        elif rank <= CORE_PER_SUBREDDIT + EXTRA_DEV_PER_SUBREDDIT:
-            out[record["id"]] = ("dev", "extra-dev")
-        elif rank <= CORE_PER_SUBREDDIT + EXTRA_DEV_PER_SUBREDDIT + ROUND2_TEST_PER_SUBREDDIT:
-            out[record["id"]] = ("dev", "round2-test")
-        elif rank <= (
-            CORE_PER_SUBREDDIT
-            + EXTRA_DEV_PER_SUBREDDIT
-            + ROUND2_TEST_PER_SUBREDDIT
-            + ROUND3_TEST_PER_SUBREDDIT
-        ):
-            out[record["id"]] = ("dev", "round3-test")
-        elif rank <= (
-            CORE_PER_SUBREDDIT
-            + EXTRA_DEV_PER_SUBREDDIT
-            + ROUND2_TEST_PER_SUBREDDIT
-            + ROUND3_TEST_PER_SUBREDDIT
-            + ROUND4_TEST_PER_SUBREDDIT
-        ):
-            out[record["id"]] = ("test", "round4-test")
+        taken[record["subreddit"]] += 1
+        block = int(np.searchsorted(bounds, taken[record["subreddit"]]))
+        if block == len(DRAW_BLOCKS):
+            continue  # beyond the draw
+        _, split, origin = DRAW_BLOCKS[block]
+        if origin == "core-dev" and _hash(SPLIT_SALT + record["id"]) % 3 != 0:
+            origin = "round1-test"
+        out[record["id"]] = (split, origin)
     return out
 
 
