@@ -8,6 +8,7 @@ case the evaluations say that part is skipped).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from vintage_ai_assets.cleaning.text import MAX_TEXT_CHARS, post_text
@@ -21,20 +22,27 @@ def submission_text(record: dict) -> str:
     return post_text(record.get("title"), record.get("selftext"))[:MAX_TEXT_CHARS]
 
 
+def shared_file(shared_dir: Path | None = None) -> Path:
+    """Where the shared Reddit file is looked for."""
+    return (shared_dir or DEFAULT_SHARED_DIR) / REDDIT_FILE
+
+
+def iter_submissions(path: Path) -> Iterator[dict]:
+    """Every submission of the file, in file order."""
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
 def read_submissions(
     ids: set[str], shared_dir: Path | None = None
 ) -> tuple[dict[str, dict] | None, str]:
     """The submissions with these ids, by id, or (None, why they cannot be read)."""
-    path = (shared_dir or DEFAULT_SHARED_DIR) / REDDIT_FILE
+    path = shared_file(shared_dir)
     if not path.is_file():
         return None, f"skipped: {path} not found (the Reddit part needs ../shared/data)"
-    records: dict[str, dict] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                record = json.loads(line)
-                if record.get("id") in ids:
-                    records[record["id"]] = record
+    records = {r["id"]: r for r in iter_submissions(path) if r.get("id") in ids}
     missing = sorted(ids - set(records))
     if missing:
         return None, f"skipped: {len(missing)} labelled ids not in {path} (e.g. {missing[0]})"

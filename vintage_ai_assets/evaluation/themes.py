@@ -39,7 +39,8 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import normalized_mutual_info_score
 
-from vintage_ai_assets.evaluation.shared_reddit import DEFAULT_SHARED_DIR, REDDIT_FILE
+from vintage_ai_assets.cleaning.text import is_removed
+from vintage_ai_assets.evaluation.shared_reddit import REDDIT_FILE, iter_submissions, shared_file
 from vintage_ai_assets.nlp.embeddings import embed_texts
 from vintage_ai_assets.nlp.topics import fit_topics
 
@@ -128,22 +129,16 @@ def reddit_post_threads(shared_dir: Path | None = None) -> pd.DataFrame | None:
     """Real posts as threads: (car = subreddit, thread_id = post id, text = a passage) for
     each self-post of the shared Reddit file with at least ``MIN_THREAD`` passages; None
     without the file."""
-    path = (shared_dir or DEFAULT_SHARED_DIR) / REDDIT_FILE
+    path = shared_file(shared_dir)
     if not path.is_file():
         return None
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            body = (record.get("selftext") or "").strip()
-            if body in ("", "[removed]", "[deleted]"):
-                continue
-            messages = post_messages(body)
-            if len(messages) >= MIN_THREAD:
-                car = f"r/{record['subreddit']}"
-                rows += [{"car": car, "thread_id": record["id"], "text": m} for m in messages]
+    for record in iter_submissions(path):
+        body = record.get("selftext") or ""
+        messages = [] if is_removed(body) else post_messages(body)
+        if len(messages) >= MIN_THREAD:
+            car = f"r/{record['subreddit']}"
+            rows += [{"car": car, "thread_id": record["id"], "text": m} for m in messages]
     return pd.DataFrame(rows, columns=["car", "thread_id", "text"])
 
 

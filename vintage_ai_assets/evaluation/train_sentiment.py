@@ -19,7 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from vintage_ai_assets.evaluation.sentiment import load_reddit, load_team, metrics
+from vintage_ai_assets.evaluation.sentiment import (
+    CHOSEN_ORIGINS,
+    load_reddit,
+    load_team,
+    metrics,
+)
 from vintage_ai_assets.nlp.embeddings import DEFAULT_MODEL, embed_texts
 from vintage_ai_assets.nlp.sentiment_classifier import (
     HEAD_FILE,
@@ -30,8 +35,6 @@ from vintage_ai_assets.nlp.sentiment_classifier import (
 C_GRID = (0.25, 0.5, 1.0, 2.0)
 WORD_C_GRID = (1.0, 2.0, 4.0)
 CV_SEEDS = (0, 1, 2)
-#: DEV rows picked by a model rather than drawn at random: trained on, never scored.
-CHOSEN_ORIGINS = frozenset({"round4-extra-dev"})
 
 
 def dev_examples(shared_dir: Path | None = None) -> list[dict]:
