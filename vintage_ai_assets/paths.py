@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-INBOX_KINDS = ("reddit", "social", "auctions", "valuations")
+INBOX_KINDS = ("reddit", "social", "mail", "auctions", "valuations")
 
 
 @dataclass(frozen=True)

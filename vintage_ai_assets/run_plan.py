@@ -20,7 +20,7 @@ from vintage_ai_assets.sources.records import list_inbox_files
 #: Inbox text read by one run, by default (MiB); ``VINTAGE_AI_RUN_INBOX_MB`` overrides.
 DEFAULT_RUN_INBOX_MB = 128
 #: Text inbox kinds (one record per mention-to-be); tables of lots and values are small.
-TEXT_KINDS = ("reddit", "social")
+TEXT_KINDS = ("reddit", "social", "mail")
 #: Compressed files hold about this many times their size in text.
 COMPRESSION_RATIO = 6
 
@@ -42,7 +42,7 @@ def run_inbox_bytes() -> int:
 def text_bytes(path: Path) -> int:
     """The text a file holds, in bytes (a compressed file's size scaled up)."""
     size = Path(path).stat().st_size
-    return size * COMPRESSION_RATIO if path.name.endswith(".zst") else size
+    return size * COMPRESSION_RATIO if path.name.endswith((".zst", ".gz")) else size
 
 
 def inbox_text_bytes(inbox: Path) -> int:

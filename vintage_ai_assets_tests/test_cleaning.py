@@ -25,7 +25,10 @@ def test_strip_markup_removes_html_markdown_and_scripts():
         ("La Testarossa è una macchina bellissima, non vedo l'ora di guidarla", "it"),
         ("Der Testarossa ist wirklich ein sehr schönes Auto und ich liebe ihn", "de"),
         ("テスタロッサは最高の車です", "ja"),
-        ("F40!!!", "en"),
+        ("F40!!!", "zxx"),
+        ("#ferrari #f40 @maranello_club 🔥", "zxx"),
+        ("Che bella! 😍 #ferrari #testarossa", "it"),
+        ("Qué coche tan bonito, me encanta 😍 #porsche #930", "es"),
     ],
 )
 def test_language(text, lang):

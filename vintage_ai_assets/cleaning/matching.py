@@ -145,6 +145,7 @@ _YEAR_AFTER = re.compile(
 )
 _WINDOW = 48
 _RIVAL_WINDOW = 60
+_CONTEXT_DISTANCE = 10**6
 
 
 def _trie_pattern(phrases: list[str]) -> str:
@@ -207,9 +208,12 @@ class Match:
 class _Context:
     """Lazily computed facts about one text (make mentions, exclusions, siblings)."""
 
-    def __init__(self, matcher: CarMatcher, text: str) -> None:
+    def __init__(
+        self, matcher: CarMatcher, text: str, context_makes: frozenset[str] = frozenset()
+    ) -> None:
         self.m = matcher
         self.text = text
+        self.context_makes = context_makes
         self._makes: dict[str, list[tuple[int, int]]] | None = None
         self._make_spans: set[tuple[str, int, int]] | None = None  # the same, for lookups
         self._others: list[tuple[int, int]] | None = None
@@ -280,7 +284,8 @@ class _Context:
     def make_distance(self, make: str, start: int, end: int) -> int | None:
         spans = self.makes().get(make)
         if not spans:
-            return None
+            # named by where the text was written (an owners' list of that make): far away
+            return _CONTEXT_DISTANCE if make in self.context_makes else None
         return min(_gap(start, end, s, e) for s, e in spans)
 
     def foreign_distance(
@@ -381,8 +386,12 @@ class CarMatcher:
         )
 
     # ------------------------------------------------------------------ public
-    def find(self, text: str) -> list[Match]:
-        """Every car named in ``text`` (each car once, in catalog order)."""
+    def find(self, text: str, context_makes: frozenset[str] = frozenset()) -> list[Match]:
+        """Every car named in ``text`` (each car once, in catalog order).
+
+        ``context_makes`` are makes the place of writing names (a Porsche owners' list):
+        they count as named for weak aliases, farther than any make in the text itself.
+        """
         if not text or self._pattern is None:
             return []
         hits = []
@@ -399,7 +408,7 @@ class CarMatcher:
                 hits.append((start, hit.end(), core, entries))
         if not hits:
             return []
-        ctx = _Context(self, text)
+        ctx = _Context(self, text, context_makes)
         # a line name ("911", "SL") names its make for the make's weak aliases ("911 ... 996")
         for start, end, core, entries in hits:
             for car, strength in entries:
@@ -429,9 +438,15 @@ class CarMatcher:
                 found.setdefault(car.slug, Match(car.slug, core, "generic"))
         return sorted(found.values(), key=lambda m: self._order[m.car])
 
-    def cars(self, text: str) -> list[str]:
+    def cars(self, text: str, context_makes: frozenset[str] = frozenset()) -> list[str]:
         """Slugs of the cars named in ``text``."""
-        return [m.car for m in self.find(text)]
+        return [m.car for m in self.find(text, context_makes)]
+
+    def makes_named(self, text: str) -> frozenset[str]:
+        """The catalog makes ``text`` names ("PorscheFans 914" names Porsche)."""
+        if not text:
+            return frozenset()
+        return frozenset(_Context(self, text).makes())
 
     # ------------------------------------------------------------------- rules
     def _accept(

@@ -4,6 +4,15 @@ Steps, each with its quarantine reason: removed/deleted bodies (``removed``), bo
 authors (``bot``), spam (``spam``), overlong texts (``too_long``), exact re-posts by the
 same author (``duplicate``), and texts that name no catalog car (``no_car``). Language
 is detected and kept; comments that name no car inherit the cars of their thread.
+
+Mail messages (source ``mail:<list>``) are first reduced to their author's own words
+(:mod:`vintage_ai_assets.cleaning.mail`; the raw table keeps the message as sent): a
+message with none left is ``no_own_words``, a request to the list's machinery
+(``unsubscribe``, ``please add me``) ``list_admin``. A thread's first message keeps its
+subject as its title. The makes that a message's list and subject name count as named
+for its weak aliases (on a Porsche owners' list "my 944" is the Porsche); a reply that
+names no car takes its thread's cars, else those its subject names, else the list's own
+car when the list is about one (``PorscheFans 914``); ``matched_by`` says which.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import pandas as pd
 
 from vintage_ai_assets.catalog import Catalog
 from vintage_ai_assets.cleaning.language import detect_language
+from vintage_ai_assets.cleaning.mail import is_list_admin, own_words
 from vintage_ai_assets.cleaning.matching import CarMatcher
 from vintage_ai_assets.cleaning.spam import is_spam
 from vintage_ai_assets.cleaning.text import (
@@ -99,13 +109,35 @@ def build_mentions(
         )
 
     pending_comments: list[tuple[dict, str, str]] = []
+    lists: dict[str, tuple[frozenset[str], list[str]]] = {}
+
+    def list_context(post: dict) -> tuple[frozenset[str], list[str]]:
+        """The makes a mail message's list and subject name, and the list's own car."""
+        community = str(post.get("community") or "")
+        if community not in lists:
+            cars = matcher.cars(community)
+            lists[community] = (matcher.makes_named(community), cars if len(cars) == 1 else [])
+        makes, list_car = lists[community]
+        return makes | matcher.makes_named(str(post.get("title") or "")), list_car
+
     for post in ordered.to_dict("records"):
         body_raw = post.get("text") or ""
         title = post.get("title")
         if len(body_raw) + (len(title) if isinstance(title, str) else 0) > TOO_LONG_CHARS:
             reject(post, "too_long", body_raw or title)
             continue
-        text = post_text(post.get("title"), body_raw)
+        is_mail = str(post["source"]).startswith("mail:")
+        if is_mail:
+            own = own_words(body_raw)
+            if not own:
+                reject(post, "no_own_words", body_raw)
+                continue
+            if is_list_admin(own):
+                reject(post, "list_admin", own)
+                continue
+            text = post_text(title if post["kind"] == "submission" else None, own)
+        else:
+            text = post_text(post.get("title"), body_raw)
         if not text:
             reject(post, "removed", body_raw)
             continue
@@ -122,7 +154,8 @@ def build_mentions(
             continue
         seen.add(key)
         text = text[:MAX_TEXT_CHARS]
-        cars = matcher.cars(text)
+        context = list_context(post)[0] if is_mail else frozenset()
+        cars = matcher.cars(text, context)
         matched_by = "alias"
         hint = post.get("car_hint")
         if isinstance(hint, str) and hint in known and hint not in cars:
@@ -133,6 +166,8 @@ def build_mentions(
         if not cars:
             if post["kind"] == "comment" and post.get("thread_id"):
                 pending_comments.append((post, text, dedup))
+            elif is_mail and (list_car := list_context(post)[1]):
+                rows.extend(_rows(post, text, dedup, list_car, "list"))
             else:
                 reject(post, "no_car", text)
             continue
@@ -141,6 +176,12 @@ def build_mentions(
         cars = thread_cars.get(post["thread_id"]) or []
         if cars:
             rows.extend(_rows(post, text, dedup, cars, "thread"))
+        elif not str(post["source"]).startswith("mail:"):
+            reject(post, "no_car", text)
+        elif cars := matcher.cars(post.get("title") or "", list_context(post)[0]):
+            rows.extend(_rows(post, text, dedup, cars, "subject"))
+        elif list_car := list_context(post)[1]:
+            rows.extend(_rows(post, text, dedup, list_car, "list"))
         else:
             reject(post, "no_car", text)
     mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)

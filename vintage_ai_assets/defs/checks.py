@@ -113,7 +113,8 @@ def mentions_where_posts(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     failing = store.query(
         "WITH posts AS ("
         "  SELECT CAST(created_at AS DATE) AS day, count(*) AS posts FROM ("
-        "    SELECT created_at FROM raw.reddit_archive UNION ALL SELECT created_at FROM raw.social_posts)"
+        "    SELECT created_at FROM raw.reddit_archive UNION ALL SELECT created_at FROM raw.social_posts"
+        "    UNION ALL SELECT created_at FROM raw.mail_messages)"
         "  GROUP BY 1), "
         "m AS (SELECT CAST(created_at AS DATE) AS day, count(*) AS mentions FROM clean.mentions GROUP BY 1) "
         "SELECT posts.day, posts.posts FROM posts LEFT JOIN m USING (day) "
@@ -249,6 +250,8 @@ checks = [
     not_future_check(["raw", "reddit_archive"], "created_at"),
     unique_check(["raw", "social_posts"], ["record_id"]),
     not_future_check(["raw", "social_posts"], "created_at"),
+    unique_check(["raw", "mail_messages"], ["record_id"]),
+    not_future_check(["raw", "mail_messages"], "created_at"),
     unique_check(["raw", "auction_lots"], ["lot_id"]),
     known_cars_check(["clean", "auction_lots"]),
     unique_check(["clean", "mentions"], ["mention_id"]),

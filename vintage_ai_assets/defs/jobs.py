@@ -36,6 +36,7 @@ DAILY_ASSETS = [
     ["raw", "forum_posts"],
     ["raw", "forum_state"],
     ["raw", "social_posts"],
+    ["raw", "mail_messages"],
     ["raw", "auction_lots"],
     ["raw", "valuations"],
     ["clean", "mentions"],

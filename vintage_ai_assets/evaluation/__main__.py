@@ -1,5 +1,6 @@
-"""Run every evaluation (`make eval`): car matching, sentiment, themes, prices, value direction,
-attention forecasts (on the warehouse of `make demo`).
+"""Run every evaluation (`make eval`): owners' mail cleaning, language identification, car
+matching, sentiment, themes, prices, value direction, attention forecasts (on the warehouse
+of `make demo`).
 
 Each prints its table and writes JSON under benchmarks/results/.
 """
@@ -10,6 +11,8 @@ import sys
 
 from vintage_ai_assets.evaluation import (
     attention,
+    language,
+    mail_cleaning,
     matching,
     prices,
     sentiment,
@@ -20,6 +23,8 @@ from vintage_ai_assets.evaluation import (
 
 def main() -> int:
     for name, module in (
+        ("mail_cleaning", mail_cleaning),
+        ("language", language),
         ("matching", matching),
         ("sentiment", sentiment),
         ("themes", themes),

@@ -53,7 +53,8 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE
 
 from vintage_ai_assets.nlp import car_lexicon
 
-SCORED_LANGUAGES = frozenset({"en"})
+#: English, and texts without words of any language ("F40!!! 🔥"): the rules read emoji.
+SCORED_LANGUAGES = frozenset({"en", "zxx"})
 METHOD = "car-vader-2"
 
 # Three classes from the continuous score, as for VADER's compound score.

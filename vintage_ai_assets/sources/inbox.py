@@ -13,7 +13,13 @@ from datetime import date
 from pathlib import Path
 
 from vintage_ai_assets.paths import INBOX_KINDS
-from vintage_ai_assets.sources import auctions, reddit_archive, social_export, valuations
+from vintage_ai_assets.sources import (
+    auctions,
+    mailing_list,
+    reddit_archive,
+    social_export,
+    valuations,
+)
 from vintage_ai_assets.sources.records import (
     csv_rows,
     list_inbox_files,
@@ -25,6 +31,7 @@ from vintage_ai_assets.sources.records import (
 SUFFIXES = {
     "reddit": reddit_archive.SUFFIXES,
     "social": social_export.SUFFIXES,
+    "mail": mailing_list.SUFFIXES,
     "auctions": auctions.SUFFIXES,
     "valuations": valuations.SUFFIXES,
 }
@@ -72,6 +79,15 @@ def _json_days(path: Path, field: str) -> set[date]:
     return days
 
 
+def _mail_days(path: Path) -> set[date]:
+    mappings = mailing_list.load_mappings(path.parent)
+    return {
+        moment.date()
+        for _, msg, _, _ in mailing_list.iter_file_messages(path, mappings)
+        if (moment := mailing_list.message_time(msg)) is not None
+    }
+
+
 def _auction_days(path: Path) -> set[date]:
     mapping = auctions.mapping_for(path.name, auctions.load_mappings(path.parent))
     return {
@@ -96,11 +112,13 @@ def days_touched(file: InboxFile) -> set[date]:
     try:
         if file.kind in DATE_FIELDS:
             days = _json_days(file.path, DATE_FIELDS[file.kind])
+        elif file.kind == "mail":
+            days = _mail_days(file.path)
         elif file.kind == "auctions":
             days = _auction_days(file.path)
         else:
             days = _valuation_days(file.path)
-    except (OSError, ValueError, csv.Error, auctions.MappingError) as exc:
+    except (OSError, EOFError, ValueError, csv.Error, auctions.MappingError) as exc:
         raise InboxFileError(f"{file.key}: {exc}") from None
     except Exception as exc:  # e.g. a corrupt .zst stream
         raise InboxFileError(f"{file.key}: unreadable ({type(exc).__name__}: {exc})") from None

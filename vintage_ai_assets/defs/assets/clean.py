@@ -23,6 +23,7 @@ RAW_TEXT_KEYS = {
     "reddit_live": ["raw", "reddit_live"],
     "forum_posts": ["raw", "forum_posts"],
     "social_posts": ["raw", "social_posts"],
+    "mail_messages": ["raw", "mail_messages"],
 }
 
 
@@ -66,11 +67,13 @@ def mentions(
     reddit_live: pd.DataFrame,
     forum_posts: pd.DataFrame,
     social_posts: pd.DataFrame,
+    mail_messages: pd.DataFrame,
 ) -> dg.Output:
     """One row per (text, car): de-duplicated, spam/bot/removed filtered, language-tagged,
     matched to the catalog (aliases, make-qualified names, thread context)."""
     start, end = window_of(context)
-    frames = [f for f in (reddit_archive, reddit_live, forum_posts, social_posts) if len(f)]
+    raw = (reddit_archive, reddit_live, forum_posts, social_posts, mail_messages)
+    frames = [f for f in raw if len(f)]
     posts = pd.concat(frames, ignore_index=True) if frames else reddit_archive.iloc[0:0]
     store = warehouse.get()
     thread_cars, seen = prior_context(store, posts, before=start)

@@ -23,6 +23,7 @@ from vintage_ai_assets.defs.resources import (
 from vintage_ai_assets.sources import (
     auctions,
     forum,
+    mailing_list,
     reddit_archive,
     reddit_live,
     social_export,
@@ -268,6 +269,23 @@ def raw_social_posts(
 
 
 @_raw_asset(
+    "mail_messages",
+    POSTS_TYPE,
+    "Mailing-list messages (mbox archives, JSONL dumps through a field mapping) from "
+    "inbox/mail, as sent: threads from References/In-Reply-To, else the subject; the clean "
+    "layer keeps the author's own words.",
+    "created_at",
+)
+def raw_mail_messages(
+    context: dg.AssetExecutionContext, inbox: InboxResource, warehouse: WarehouseResource
+) -> dg.Output:
+    result = mailing_list.read_inbox(
+        inbox.folder("mail"), TimeWindow(*window_of(context)), inbox.spans("mail")
+    )
+    return _finish(context, warehouse.get(), result)
+
+
+@_raw_asset(
     "auction_lots",
     pandera_schema_to_dagster_type(schemas.RAW_AUCTION_LOTS),
     "Auction results (sold and not-sold lots) from inbox/auctions, read through column "
@@ -309,6 +327,7 @@ assets = [
     raw_reddit_live,
     raw_forum_posts,
     raw_social_posts,
+    raw_mail_messages,
     raw_auction_lots,
     raw_valuations,
 ]
