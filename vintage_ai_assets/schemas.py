@@ -13,6 +13,10 @@ from pandera.pandas import Check, Column, DataFrameSchema
 SLUG = Check.str_matches(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 UNIT = Check.in_range(-1.0, 1.0)
 NON_NEGATIVE = Check.ge(0)
+#: How a mention's car was found: the text names it (by a catalog alias, a weak alias with
+#: its make, or a line name with a model year), a hashtag, the thread, a reply's subject,
+#: the mailing list's own car, or the source said so.
+MATCHED_BY = ["alias", "weak", "generic", "hashtag", "thread", "subject", "list", "source"]
 
 
 def _text(nullable: bool = False, **kw) -> Column:
@@ -114,7 +118,7 @@ MENTIONS = DataFrameSchema(
         "url": _text(nullable=True),
         "lang": _text(),
         "engagement": Column("int64"),
-        "matched_by": _text(checks=Check.isin(["alias", "thread", "source"])),
+        "matched_by": _text(checks=Check.isin(MATCHED_BY)),
     },
     name="mentions",
     strict=True,

@@ -9,15 +9,15 @@ import pytest
 
 from vintage_ai_assets.evaluation import sentiment as evaluation
 from vintage_ai_assets.nlp import sentiment
-from vintage_ai_assets.nlp.sentiment import score_mentions, score_texts
+from vintage_ai_assets.nlp.sentiment import score_mentions, score_rules
 
 
 def _one(text: str) -> float:
-    return float(score_texts([text])[0])
+    return float(score_rules([text])[0])
 
 
 def _label(text: str) -> str:
-    return str(sentiment.labels(score_texts([text]))[0])
+    return str(sentiment.labels(score_rules([text]))[0])
 
 
 @pytest.mark.parametrize(
@@ -90,12 +90,12 @@ def test_range_dtype_order_and_empty():
         "It is blue.",
         "",
     ]
-    scores = score_texts(texts)
+    scores = score_rules(texts)
     assert scores.dtype == np.float64 and scores.shape == (4,)
     assert ((scores >= -1) & (scores <= 1)).all()
     assert scores[0] > 0.5 and scores[1] < -0.5 and scores[2] == 0 and scores[3] == 0
-    np.testing.assert_array_equal(score_texts(texts[::-1]), scores[::-1])
-    assert score_texts([]).shape == (0,)
+    np.testing.assert_array_equal(score_rules(texts[::-1]), scores[::-1])
+    assert score_rules([]).shape == (0,)
 
 
 def test_identical_texts_are_scored_once(monkeypatch):
@@ -107,7 +107,7 @@ def test_identical_texts_are_scored_once(monkeypatch):
         return original(text)
 
     monkeypatch.setattr(sentiment, "_raw_score", counting)
-    out = score_texts(["nice car", "nice car", "rusty", "nice car"])
+    out = score_rules(["nice car", "nice car", "rusty", "nice car"])
     assert sorted(calls) == ["nice car", "rusty"]
     assert out[0] == out[1] == out[3]
 
@@ -131,7 +131,7 @@ def test_ten_thousand_texts_in_one_call():
         "FS: 1991 Miata, asking $6,500, located in Denver",
     ]
     texts = [f"{base[i % 4]} #{i}" for i in range(10_000)]
-    scores = score_texts(texts)
+    scores = score_rules(texts)
     assert scores.shape == (10_000,) and np.isfinite(scores).all()
     assert ((scores >= -1) & (scores <= 1)).all()
 

@@ -40,8 +40,12 @@ def test_classifier_reads_faults_told_without_feeling_words():
         "Anyone know a good shop for Alfa work near Boston?",
         "FS: 1991 Miata, asking $6,500, located in Denver",
     ]
-    rules = sentiment.labels(sentiment.score_texts(texts))
+    rules = sentiment.labels(sentiment.score_rules(texts))
     blended = sentiment.labels(sentiment.score_texts(texts, embed_texts(texts)))
+    # without embeddings, score_texts computes them: what a notebook gets is the pipeline's
+    np.testing.assert_allclose(
+        sentiment.score_texts(texts), sentiment.score_texts(texts, embed_texts(texts))
+    )
     assert rules[0] == "neutral"  # no feeling word for the lexicon ...
     assert list(blended) == ["negative", "positive", "neutral", "neutral"]  # ... but a fault
 

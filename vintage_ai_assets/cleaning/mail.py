@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from vintage_ai_assets.cleaning.text import post_text
+
 OWN, QUOTED, SIGNATURE, FOOTER, HEADER, BLANK = "O", "Q", "S", "F", "H", "B"
 
 # ------------------------------------------------------------------ line shapes
@@ -486,3 +488,9 @@ def is_list_admin(own: str) -> bool:
     ("please add me", "unsubscribe", "test, please ignore")."""
     words = own.split()
     return 0 < len(words) <= 30 and bool(_ADMIN.search(own))
+
+
+def message_text(subject: str | None, own: str, reply: bool) -> str:
+    """What the clean layer keeps of a message: its own words, under its subject when it
+    starts a thread (a reply's subject is the thread's, not the author's)."""
+    return post_text(None if reply else subject, own)

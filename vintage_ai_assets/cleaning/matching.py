@@ -143,6 +143,7 @@ _YEAR_AFTER = re.compile(
     rf"|(?:\s+[\w.+/\-]+){{0,3}}?\s+(?:from|of|built\s+in|made\s+in)\s+(?P<f>{_YEAR}))(?!\w)",
     re.IGNORECASE,
 )
+_HASHTAG = re.compile(r"#(\w{2,60})")
 _WINDOW = 48
 _RIVAL_WINDOW = 60
 _CONTEXT_DISTANCE = 10**6
@@ -198,11 +199,12 @@ def _year_value(token: str) -> int:
 
 @dataclass(frozen=True)
 class Match:
-    """A car found in a text and the alias that found it."""
+    """A car found in a text, the alias that found it, and where the text names it."""
 
     car: str
     alias: str
     strength: str  # "alias", "weak" or "generic"
+    spans: tuple[tuple[int, int], ...] = ()  # every accepted mention (start, end)
 
 
 class _Context:
@@ -357,6 +359,11 @@ class CarMatcher:
                 self._make_by_key.setdefault(_key(word), make)
                 make_phrases.append(word)
         self._make_pattern = _bounded(make_phrases)
+        # make words as hashtag prefixes, longest first ("lamborghini" before "lambo")
+        self._make_prefixes = sorted(
+            ((k, m) for k, m in self._make_by_key.items() if k.isalnum()),
+            key=lambda item: -len(item[0]),
+        )
         catalog_keys = set(self._make_by_key)
         others = [w for w in _OTHER_VEHICLES if _key(w) not in catalog_keys]
         cased = [w for w in _OTHER_VEHICLES_CASED if _key(w) not in catalog_keys]
@@ -417,26 +424,68 @@ class CarMatcher:
                 ):
                     ctx.add_make_mention(car.make, start, end)
         found: dict[str, Match] = {}
-        generic: list[tuple[list[Car], str]] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
+        generic: list[tuple[list[Car], str, tuple[int, int]]] = []
         rank = {"alias": 0, "weak": 1, "generic": 2}
         for start, end, core, entries in hits:
             candidates: list[Car] = []
             for car, strength in entries:
-                if car.slug in found and rank[found[car.slug].strength] <= rank[strength]:
+                known = car.slug in found and rank[found[car.slug].strength] <= rank[strength]
+                if not self._accept(ctx, car, strength, start, end, core):
                     continue
-                if self._accept(ctx, car, strength, start, end, core):
-                    if strength == "generic":
-                        candidates.append(car)
-                    else:
-                        found[car.slug] = Match(car.slug, core, strength)
+                if known or strength != "generic":
+                    spans.setdefault(car.slug, []).append((start, end))
+                if known:
+                    continue
+                if strength == "generic":
+                    candidates.append(car)
+                else:
+                    found[car.slug] = Match(car.slug, core, strength)
             if candidates:
-                generic.append((candidates, core))
+                generic.append((candidates, core, (start, end)))
         # a year that fits several generations: prefer those the text names otherwise
-        for candidates, core in generic:
+        for candidates, core, span in generic:
             named = [c for c in candidates if c.slug in found]
             for car in named or candidates:
                 found.setdefault(car.slug, Match(car.slug, core, "generic"))
-        return sorted(found.values(), key=lambda m: self._order[m.car])
+                spans.setdefault(car.slug, []).append(span)
+        return sorted(
+            (
+                Match(m.car, m.alias, m.strength, tuple(sorted(set(spans[m.car]))))
+                for m in found.values()
+            ),
+            key=lambda m: self._order[m.car],
+        )
+
+    def hashtags(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Cars named by hashtags, with the tags' spans (after the ``#``): a tag that is a car's name
+        (``#testarossa``, ``#eb110``) or its make and name run together (``#ferraritestarossa``,
+        ``#lambo350gt``). A weak name needs its make in the tag or in the text
+        (``#ferraridaytona``, not ``#daytona`` under a watch); a line name (``#911``) says
+        no generation and does not count."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        if "#" not in text:
+            return out
+        makes_in_text: frozenset[str] | None = None
+        for tag in _HASHTAG.finditer(text):
+            key = tag.group(1).lower()
+            readings = [(key, None)] + [
+                (key[len(word) :], make)
+                for word, make in self._make_prefixes
+                if key.startswith(word) and len(key) > len(word)
+            ]
+            for rest, make in readings:
+                for car, strength in self._by_key.get(rest, []):
+                    if strength == "generic" or (make is not None and car.make != make):
+                        continue
+                    if strength == "weak" and make is None:
+                        if makes_in_text is None:
+                            makes_in_text = self.makes_named(_HASHTAG.sub(" ", text))
+                        if car.make not in makes_in_text:
+                            continue
+                    if tag.span(1) not in out.setdefault(car.slug, []):
+                        out[car.slug].append(tag.span(1))
+        return out
 
     def cars(self, text: str, context_makes: frozenset[str] = frozenset()) -> list[str]:
         """Slugs of the cars named in ``text``."""

@@ -5,14 +5,17 @@ authors (``bot``), spam (``spam``), overlong texts (``too_long``), exact re-post
 same author (``duplicate``), and texts that name no catalog car (``no_car``). Language
 is detected and kept; comments that name no car inherit the cars of their thread.
 
-Mail messages (source ``mail:<list>``) are first reduced to their author's own words
+Owners' texts — mail messages (source ``mail:<list>``) and forum or social posts (kind
+``post``) — are matched by what they are about (below); Reddit by every catalog car named.
+Mail messages are first reduced to their author's own words
 (:mod:`vintage_ai_assets.cleaning.mail`; the raw table keeps the message as sent): a
 message with none left is ``no_own_words``, a request to the list's machinery
 (``unsubscribe``, ``please add me``) ``list_admin``. A thread's first message keeps its
 subject as its title. The makes that a message's list and subject name count as named
-for its weak aliases (on a Porsche owners' list "my 944" is the Porsche); a reply that
-names no car takes its thread's cars, else those its subject names, else the list's own
-car when the list is about one (``PorscheFans 914``); ``matched_by`` says which.
+for its weak aliases (on a Porsche owners' list "my 944" is the Porsche). Its cars are
+those of :mod:`vintage_ai_assets.cleaning.aboutness`: of every car its words, hashtags,
+subject (a reply's), thread (a reply's) or list (``PorscheFans 914``) name, those the
+message is about; ``matched_by`` says how each was found.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from vintage_ai_assets.catalog import Catalog
+from vintage_ai_assets.cleaning import aboutness
 from vintage_ai_assets.cleaning.language import detect_language
-from vintage_ai_assets.cleaning.mail import is_list_admin, own_words
+from vintage_ai_assets.cleaning.mail import is_list_admin, message_text, own_words
 from vintage_ai_assets.cleaning.matching import CarMatcher
 from vintage_ai_assets.cleaning.spam import is_spam
 from vintage_ai_assets.cleaning.text import (
@@ -135,7 +139,7 @@ def build_mentions(
             if is_list_admin(own):
                 reject(post, "list_admin", own)
                 continue
-            text = post_text(title if post["kind"] == "submission" else None, own)
+            text = message_text(title, own, reply=post["kind"] == "comment")
         else:
             text = post_text(post.get("title"), body_raw)
         if not text:
@@ -154,8 +158,19 @@ def build_mentions(
             continue
         seen.add(key)
         text = text[:MAX_TEXT_CHARS]
-        context = list_context(post)[0] if is_mail else frozenset()
-        cars = matcher.cars(text, context)
+        if is_mail or post["kind"] == "post":
+            kept = _cars_about(post, text, matcher, thread_cars, list_context if is_mail else None)
+            hint = post.get("car_hint")
+            if isinstance(hint, str) and hint in known:
+                kept.setdefault(hint, "source")
+            if post["kind"] == "submission" and post.get("thread_id"):
+                thread_cars[post["thread_id"]] = list(kept)
+            if not kept:
+                reject(post, "no_car", text)
+                continue
+            rows.extend(_rows(post, text, dedup, list(kept), kept))
+            continue
+        cars = matcher.cars(text)
         matched_by = "alias"
         hint = post.get("car_hint")
         if isinstance(hint, str) and hint in known and hint not in cars:
@@ -166,8 +181,6 @@ def build_mentions(
         if not cars:
             if post["kind"] == "comment" and post.get("thread_id"):
                 pending_comments.append((post, text, dedup))
-            elif is_mail and (list_car := list_context(post)[1]):
-                rows.extend(_rows(post, text, dedup, list_car, "list"))
             else:
                 reject(post, "no_car", text)
             continue
@@ -176,12 +189,6 @@ def build_mentions(
         cars = thread_cars.get(post["thread_id"]) or []
         if cars:
             rows.extend(_rows(post, text, dedup, cars, "thread"))
-        elif not str(post["source"]).startswith("mail:"):
-            reject(post, "no_car", text)
-        elif cars := matcher.cars(post.get("title") or "", list_context(post)[0]):
-            rows.extend(_rows(post, text, dedup, cars, "subject"))
-        elif list_car := list_context(post)[1]:
-            rows.extend(_rows(post, text, dedup, list_car, "list"))
         else:
             reject(post, "no_car", text)
     mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
@@ -199,7 +206,29 @@ def build_mentions(
     return MentionsResult(mentions, quarantine)
 
 
-def _rows(post: dict, text: str, dedup: str, cars: list[str], matched_by: str) -> list[dict]:
+def _cars_about(
+    post: dict, text: str, matcher: CarMatcher, thread_cars: dict, list_context
+) -> dict[str, str]:
+    """The cars an owners' message or post is about, each with how it was found."""
+    makes, list_cars = list_context(post) if list_context is not None else (frozenset(), [])
+    reply = post["kind"] == "comment"
+    found = aboutness.candidates(
+        matcher,
+        text,
+        context_makes=makes,
+        subject=str(post.get("title") or "") if reply else "",
+        thread_cars=thread_cars.get(post.get("thread_id"), [])
+        if post["kind"] != "submission"
+        else [],
+        list_cars=list_cars,
+        reply=reply,
+    )
+    return {c.car: c.how for c in aboutness.about(found)}
+
+
+def _rows(
+    post: dict, text: str, dedup: str, cars: list[str], matched_by: str | dict[str, str]
+) -> list[dict]:
     return [
         {
             "mention_id": mention_id(post["record_id"], car),
@@ -218,7 +247,7 @@ def _rows(post: dict, text: str, dedup: str, cars: list[str], matched_by: str) -
             "url": post.get("url"),
             "lang": None,
             "engagement": int(post.get("score") or 0) + int(post.get("replies") or 0),
-            "matched_by": matched_by,
+            "matched_by": matched_by if isinstance(matched_by, str) else matched_by[car],
         }
         for car in cars
     ]

