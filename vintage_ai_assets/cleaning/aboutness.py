@@ -32,6 +32,7 @@ FEATURES = (
     "alias",
     "weak",
     "generic",
+    "year_elsewhere",
     "hashtag",
     "hashtag_only",
     "subject",
@@ -87,6 +88,12 @@ def candidates(
     """Every car the text, its hashtags, subject, thread or list names, with features."""
     found: dict[str, Match] = {m.car: m for m in matcher.find(text, context_makes)}
     tags = matcher.hashtags(text)
+    # a line name whose generation a model year elsewhere in the text tells
+    for car, car_spans in matcher.by_year_elsewhere(text).items():
+        if car not in found and matcher.catalog[car].make in (
+            context_makes | matcher.makes_named(text)
+        ):
+            found[car] = Match(car, "", "year", tuple(car_spans))
     subject_cars = set(matcher.cars(subject, context_makes)) if subject else set()
     cars = list(dict.fromkeys([*found, *tags, *subject_cars, *thread_cars, *list_cars]))
     if not cars:
@@ -111,6 +118,7 @@ def candidates(
             "alias": float(match is not None and match.strength == "alias"),
             "weak": float(match is not None and match.strength == "weak"),
             "generic": float(match is not None and match.strength == "generic"),
+            "year_elsewhere": float(match is not None and match.strength == "year"),
             "hashtag": float(len(car_spans) > len(text_spans)),
             "hashtag_only": float(bool(car_spans) and not text_spans),
             "subject": float(car in subject_cars),
@@ -129,7 +137,7 @@ def candidates(
             "make_named": float(matcher.catalog[car].make in named_makes),
         }
         how = (
-            match.strength
+            match.strength.replace("year", "generic")
             if match is not None and text_spans
             else (
                 "hashtag"

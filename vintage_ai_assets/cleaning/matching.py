@@ -144,6 +144,8 @@ _YEAR_AFTER = re.compile(
     re.IGNORECASE,
 )
 _HASHTAG = re.compile(r"#(\w{2,60})")
+# a model year anywhere: '77, ’85, 1972 (not prices, part numbers or times)
+_LOOSE_YEAR = re.compile(r"(?<![\w$#.,/:-])(?:['’‘](?:[6-9]\d)|19[4-9]\d|200\d)(?![\w,.]\d)")
 _WINDOW = 48
 _RIVAL_WINDOW = 60
 _CONTEXT_DISTANCE = 10**6
@@ -485,6 +487,28 @@ class CarMatcher:
                             continue
                     if tag.span(1) not in out.setdefault(car.slug, []):
                         out[car.slug].append(tag.span(1))
+        return out
+
+    def by_year_elsewhere(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Cars named by a line name ("911", "Targa") whose generation a model year
+        elsewhere in the text tells ("my '77 ... the 911's oil cooler"): for each line name
+        in the text with no year attached, the one car of the line whose production years
+        hold the text's model years (all of them), with the name's spans."""
+        if self._pattern is None:
+            return {}
+        years = {_year_value(y) for y in _LOOSE_YEAR.findall(text)}
+        if not years:
+            return {}
+        out: dict[str, list[tuple[int, int]]] = {}
+        for hit in self._pattern.finditer(text):
+            entries = [
+                car
+                for car, strength in self._by_key.get(_key(hit.group("core")), [])
+                if strength == "generic"
+            ]
+            fits = [c for c in entries if all(c.years[0] <= y <= c.years[1] for y in years)]
+            if len(fits) == 1:
+                out.setdefault(fits[0].slug, []).append(hit.span())
         return out
 
     def cars(self, text: str, context_makes: frozenset[str] = frozenset()) -> list[str]:

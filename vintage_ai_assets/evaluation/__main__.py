@@ -1,5 +1,5 @@
 """Run every evaluation (`make eval`): owners' mail cleaning, language identification, car
-matching, sentiment, themes, prices, value direction, attention forecasts (on the warehouse
+matching (team and Reddit texts; owners' messages and captions), sentiment, themes, prices, value direction, attention forecasts (on the warehouse
 of `make demo`).
 
 Each prints its table and writes JSON under benchmarks/results/.
@@ -14,6 +14,7 @@ from vintage_ai_assets.evaluation import (
     language,
     mail_cleaning,
     matching,
+    owners_matching,
     prices,
     sentiment,
     themes,
@@ -26,6 +27,7 @@ def main() -> int:
         ("mail_cleaning", mail_cleaning),
         ("language", language),
         ("matching", matching),
+        ("owners_matching", owners_matching),
         ("sentiment", sentiment),
         ("themes", themes),
         ("prices", prices),

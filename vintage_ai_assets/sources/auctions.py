@@ -19,8 +19,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from vintage_ai_assets.sources import mapping_files
 from vintage_ai_assets.sources.records import (
     Quarantine,
     ReadResult,
@@ -132,25 +132,13 @@ def parse_mapping(data: object, where: str) -> AuctionMapping:
 
 def load_mappings(extra_dir: Path | None = None) -> list[AuctionMapping]:
     """User mappings (from ``extra_dir``) first, then the shipped ones; the last is the default."""
-    files: list[Path] = []
-    if extra_dir is not None:  # regular files only, as for the data files (no symlinks)
-        files += list_inbox_files(extra_dir, (".mapping.yaml",))
-    files += sorted(SHIPPED_MAPPINGS.glob("*.yaml"))
-    mappings = []
-    for file in files:
-        try:
-            mappings.append(parse_mapping(yaml.safe_load(file.read_text("utf-8")), str(file)))
-        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-            raise MappingError(f"{file}: not valid YAML: {exc}") from None
-    # The canonical mapping (files: "*") must come last so specific ones win.
-    return sorted(mappings, key=lambda m: m.files == "*")
+    return mapping_files.load_mapping_files(
+        SHIPPED_MAPPINGS, extra_dir, parse_mapping, MappingError
+    )
 
 
 def mapping_for(file_name: str, mappings: list[AuctionMapping]) -> AuctionMapping:
-    for mapping in mappings:
-        if mapping.applies_to(file_name):
-            return mapping
-    raise MappingError(f"no auction mapping applies to {file_name}")
+    return mapping_files.mapping_for(file_name, mappings, MappingError, "auction")
 
 
 def iter_rows(path: Path) -> Iterator[tuple[int, dict]]:

@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 import zstandard
 
 from vintage_ai_assets.cleaning.text import strip_markup
+from vintage_ai_assets.sources import mapping_files
 from vintage_ai_assets.sources.file_spans import FileSpans, SpanTracker
 from vintage_ai_assets.sources.records import (
     Quarantine,
@@ -126,24 +126,13 @@ def parse_mapping(data: object, where: str) -> MailMapping:
 def load_mappings(extra_dir: Path | None = None) -> list[MailMapping]:
     """User mappings (``*.mapping.yaml`` in ``extra_dir``) first, then the shipped ones; the
     catch-all (``files: "*"``) last."""
-    files: list[Path] = []
-    if extra_dir is not None:
-        files += list_inbox_files(extra_dir, (".mapping.yaml",))
-    files += sorted(SHIPPED_MAPPINGS.glob("*.yaml"))
-    mappings = []
-    for file in files:
-        try:
-            mappings.append(parse_mapping(yaml.safe_load(file.read_text("utf-8")), str(file)))
-        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-            raise MailMappingError(f"{file}: not valid YAML: {exc}") from None
-    return sorted(mappings, key=lambda m: m.files == "*")
+    return mapping_files.load_mapping_files(
+        SHIPPED_MAPPINGS, extra_dir, parse_mapping, MailMappingError
+    )
 
 
 def mapping_for(file_name: str, mappings: list[MailMapping]) -> MailMapping:
-    for mapping in mappings:
-        if mapping.applies_to(file_name):
-            return mapping
-    raise MailMappingError(f"no mail mapping applies to {file_name}")
+    return mapping_files.mapping_for(file_name, mappings, MailMappingError, "mail")
 
 
 # ------------------------------------------------------------------------- reading
