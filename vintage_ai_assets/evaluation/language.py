@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vintage_ai_assets.cleaning import language
+from vintage_ai_assets.evaluation.report import publish
 
 DATA_FILE = Path(__file__).with_name("data") / "language_set.jsonl"
 DEFAULT_OUT = Path("benchmarks/results/eval_language.json")
@@ -143,10 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report path")
     args = parser.parse_args(argv)
     result = evaluate()
-    print(format_table(result))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    publish(result, format_table(result), args.out)
     return 0
 
 

@@ -35,6 +35,7 @@ import re
 from pathlib import Path
 
 from vintage_ai_assets.cleaning.mail import OWN, classify_lines
+from vintage_ai_assets.evaluation.report import publish
 from vintage_ai_assets.evaluation.shared_mail import read_messages
 
 DATA_FILE = Path(__file__).with_name("data") / "owners_lines.jsonl"
@@ -118,10 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report path")
     args = parser.parse_args(argv)
     result = evaluate(args.shared_dir)
-    print(format_table(result))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    publish(result, format_table(result), args.out)
     return 0
 
 

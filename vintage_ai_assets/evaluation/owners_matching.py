@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ from vintage_ai_assets.cleaning.mentions import build_mentions
 from vintage_ai_assets.cleaning.text import post_text
 from vintage_ai_assets.evaluation.matching import PlainAliasMatcher
 from vintage_ai_assets.evaluation.owners_data import load_captions, load_examples, score_cars
+from vintage_ai_assets.evaluation.report import publish
 from vintage_ai_assets.evaluation.train_aboutness import FOLDS, candidate_table, fit
 from vintage_ai_assets.sources.records import posts_frame
 
@@ -142,10 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--test", action="store_true", help="also run TEST (frozen method)")
     args = parser.parse_args(argv)
     result = evaluate(args.shared_dir, args.test)
-    print(format_table(result))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    publish(result, format_table(result), args.out)
     return 0
 
 
