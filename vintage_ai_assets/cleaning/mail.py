@@ -45,7 +45,6 @@ _HEADER_NAMES = (
     "|mailer|comments|encoding|apparently-to"
 )
 _HEADER = re.compile(rf"^\s{{0,2}}(?:{_HEADER_NAMES})\s*:", re.IGNORECASE)
-_HEADER_CONTINUATION = re.compile(r"^\s+\S.*(?:;|=|\")\s*$|^\s+(?:boundary|charset|name|filename)=")
 _MIME_NOTE = re.compile(
     r"^\s*(?:this is a multi-part message in mime format|this message is in mime format"
     r"|text item:|the following mail header is for administrative use"
@@ -153,8 +152,8 @@ def _looks_signature(line: str) -> bool:
         return True
     if _is_name_line(s) or _SIG_SEPARATOR.match(s):
         return True
-    if "\t" in line.strip() or re.search(r"\S {4,}\S", s):
-        return True  # columns: "Dave Darling          74 914 2.0 (VROOM!)"
+    if _columns(line):
+        return True  # "Dave Darling          74 914 2.0 (VROOM!)"
     if _CAR_LINE.match(s) and len(s.split()) <= 9 and not s.endswith(("?", ".")):
         return True  # "'87 944 Azure Blue/Tan", "1974 Porsche 914 2.0"
     if s[0] in "\"'`" and s.rstrip()[-1:] in "\"'`" and len(s) < 100:
@@ -182,10 +181,11 @@ def _mime_lines(lines: list[str], labels: list[str]) -> None:
     }
     if not boundaries:
         return
+    stems = {b.rstrip("-") for b in boundaries}  # "--XYZ--" closes the parts of "--XYZ"
     in_headers, keep_part, seen_plain = False, True, False
     for i, line in enumerate(lines):
         s = line.strip()
-        if s in boundaries or s.rstrip("-") in {b.rstrip("-") for b in boundaries}:
+        if s.rstrip("-") in stems:
             labels[i] = HEADER
             in_headers, keep_part = True, True
             continue
