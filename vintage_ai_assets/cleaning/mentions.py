@@ -21,7 +21,7 @@ message is about; ``matched_by`` says how each was found.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -207,9 +207,14 @@ def build_mentions(
 
 
 def _cars_about(
-    post: dict, text: str, matcher: CarMatcher, thread_cars: dict, list_context
+    post: dict,
+    text: str,
+    matcher: CarMatcher,
+    thread_cars: dict[str, list[str]],
+    list_context: Callable[[dict], tuple[frozenset[str], list[str]]] | None,
 ) -> dict[str, str]:
-    """The cars an owners' message or post is about, each with how it was found."""
+    """The cars an owners' message or post is about, each with how it was found;
+    ``list_context`` gives a mail message's list makes and list car."""
     makes, list_cars = list_context(post) if list_context is not None else (frozenset(), [])
     reply = post["kind"] == "comment"
     found = aboutness.candidates(
