@@ -69,8 +69,56 @@ GENERIC_TERMS = frozenset(
         "year",
         "years",
         "day",
+        # contractions, written without their apostrophe (see _APOSTROPHE)
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "cant",
+        "wont",
+        "wouldnt",
+        "couldnt",
+        "shouldnt",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "ill",
+        "id",
+        "youve",
+        "youll",
+        "hes",
+        "shes",
+        "theres",
+        "whats",
+        "lets",
+        # mail talk: months and the list itself
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "thanks",
+        "thank",
+        "list",
+        "message",
+        "messages",
+        "post",
+        "posted",
+        "mail",
+        "email",
+        "reply",
     ]
 )
+_APOSTROPHE = re.compile(r"['’](?=\w)")
 _TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z0-9'\-]{1,}\b"
 
 
@@ -171,7 +219,10 @@ def label_topics(
     excluded |= {term.lower() for term in exclude_terms if re.fullmatch(r"[\w'\-]+", term)}
     stop = sorted(set(ENGLISH_STOP_WORDS) | GENERIC_TERMS | excluded)
     docs = [
-        _NOISE.sub(" ", " ".join(texts[i] for i in np.flatnonzero(labels == t))) for t in topic_ids
+        _APOSTROPHE.sub(
+            "", _NOISE.sub(" ", " ".join(texts[i] for i in np.flatnonzero(labels == t)))
+        )
+        for t in topic_ids
     ]
     vectorizer = CountVectorizer(
         stop_words=stop, ngram_range=(1, 2), token_pattern=_TOKEN, lowercase=True, min_df=1
