@@ -80,37 +80,20 @@ def test_mbox_messages_threads_and_bad_dates(tmp_path):
 
 
 def test_jsonl_dump_through_its_mapping_gz(tmp_path):
+    first = {
+        "id": "p/1",
+        "source": "S",
+        "list": "928",
+        "date": "1996-05-01T10:00:00-07:00",
+        "author_hash": "u_1",
+        "subject": "Cam belt",
+        "thread_key": "928::cam belt",
+        "text": "My belt broke at 60k miles. Ouch.",
+    }
     rows = [
-        {
-            "id": "p/1",
-            "source": "S",
-            "list": "928",
-            "date": "1996-05-01T10:00:00-07:00",
-            "author_hash": "u_1",
-            "subject": "Cam belt",
-            "thread_key": "928::cam belt",
-            "text": "My belt broke at 60k miles. Ouch.",
-        },
-        {
-            "id": "p/2",
-            "source": "S",
-            "list": "928",
-            "date": "",
-            "author_hash": "u_2",
-            "subject": "Re: Cam belt",
-            "thread_key": "928::cam belt",
-            "text": "no date",
-        },
-        {
-            "id": "p/1",
-            "source": "S",
-            "list": "928",
-            "date": "1996-05-01T10:00:00-07:00",
-            "author_hash": "u_1",
-            "subject": "Cam belt",
-            "thread_key": "928::cam belt",
-            "text": "repeated",
-        },
+        first,
+        {**first, "id": "p/2", "date": "", "subject": "Re: Cam belt", "text": "no date"},
+        {**first, "text": "repeated"},
     ]
     path = tmp_path / "porsche_mailing_lists_test.jsonl.gz"
     with gzip.open(path, "wt") as handle:

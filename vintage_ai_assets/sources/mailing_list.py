@@ -334,8 +334,6 @@ def iter_file_messages(
             yield f"{name}:{number}", None, error, line[:200]
             continue
         msg, reason = message_from_json(obj, mapping)
-        if msg is not None:
-            msg["__hashed__"] = mapping.author_is_hashed
         yield f"{name}:{number}", msg, reason, line[:200]
 
 
@@ -367,7 +365,12 @@ def read_archives(
         try:
             if path.parent not in mappings_by_dir:
                 mappings_by_dir[path.parent] = load_mappings(path.parent)
-            for locator, msg, reason, raw in iter_file_messages(path, mappings_by_dir[path.parent]):
+            mappings = mappings_by_dir[path.parent]
+            # a dump whose authors are pseudonyms already: no bot names to recognise
+            hashed = not path.name.lower().endswith(MBOX_SUFFIXES) and (
+                mapping_for(path.name, mappings).author_is_hashed
+            )
+            for locator, msg, reason, raw in iter_file_messages(path, mappings):
                 created = message_time(msg)
                 span.see(created)
                 if created is not None and not window.contains(created):
@@ -376,7 +379,6 @@ def read_archives(
                 if msg is None:
                     quarantine.add("mail", locator, reason or "invalid message", _excerpt(raw))
                     continue
-                hashed = bool(msg.pop("__hashed__", False))
                 row, why = post_from_message(msg, locator, default_list, hashed)
                 if row is None:
                     quarantine.add("mail", locator, why or "invalid message", _excerpt(raw))
