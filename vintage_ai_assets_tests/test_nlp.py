@@ -135,4 +135,71 @@ def test_theme_ids_are_kept_across_refits_and_other_languages_left_out():
     assert set(first["topic_id"]) <= set(topics["topic_id"])
     new_ids = set(topics["topic_id"]) - set(first["topic_id"])
     assert all(i > first["topic_id"].max() for i in new_ids)
-    assert abs(topics["share"].sum() - (len(more) - 1 - (labels[:-1] == -1).sum()) / len(more)) < 1e-9
+    assert (
+        abs(topics["share"].sum() - (len(more) - 1 - (labels[:-1] == -1).sum()) / len(more)) < 1e-9
+    )
+
+
+def _blobs(centres: np.ndarray, per: int, spread: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(centres, per, axis=0) + rng.normal(
+        0, spread, (len(centres) * per, centres.shape[1])
+    )
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_alike_themes_merge_to_at_most_the_cap():
+    from vintage_ai_assets.nlp.topics import merge_themes
+
+    centres = np.eye(20, 32)
+    vectors = _blobs(centres, 10, 0.01)
+    labels = np.repeat(np.arange(20), 10)
+    merged = merge_themes(vectors, labels, max_themes=15, similarity=0.9)
+    assert len(set(merged.tolist())) == 15
+    assert all(len(set(merged[labels == t].tolist())) == 1 for t in range(20))  # none split
+    # Two near-duplicates are merged even under the cap; distinct themes are not.
+    twin = centres.copy()
+    twin[1] = centres[0] + 0.05 * centres[1]
+    merged = merge_themes(_blobs(twin[:4], 10, 0.01), labels[:40], 15, 0.9)
+    assert len(set(merged.tolist())) == 3 and merged[0] == merged[10]
+    assert (merge_themes(vectors, np.full(200, -1), 15, 0.9) == -1).all()
+
+
+def test_noise_joins_nearest_themes_until_the_coverage():
+    from vintage_ai_assets.nlp.topics import _assign_noise
+
+    vectors = _blobs(np.eye(2, 8), 50, 0.6, seed=1)
+    labels = np.full(100, -1)
+    labels[:10], labels[50:60] = 0, 1
+    covered = _assign_noise(vectors, labels, threshold=0.99, min_coverage=0.8)
+    assert (covered >= 0).mean() == 0.8
+    assert (covered[:10] == 0).all() and (covered[50:60] == 1).all()
+    joined = np.flatnonzero((covered >= 0) & (labels < 0))
+    assert (covered[joined] == (joined >= 50)).mean() > 0.9  # each to its nearest theme
+    assert (_assign_noise(vectors, labels, 0.99, 0.0) == labels).all()
+
+
+def test_quotes_are_short_and_cut_at_sentence_or_word():
+    from vintage_ai_assets.nlp.topics import shorten_quote
+
+    assert shorten_quote("  Short   and\nsweet. ") == "Short and sweet."
+    long = "The clutch cable snapped again on the way home. " * 3 + "word " * 60
+    cut = shorten_quote(long, 120)
+    assert cut.endswith("home.") and len(cut) <= 120
+    words = shorten_quote("alpha " * 80, 100)
+    assert words.endswith("alpha…") and len(words) <= 100
+
+
+def test_labels_leave_out_people_but_keep_words_that_are_also_names():
+    texts = [
+        "Ted, the brake caliper seized again. Ted says rebuild the brake caliper.",
+        "Thanks Ted, a brake caliper rebuild kit fixed mine.",
+        "Use a floor jack under the rear jack point, then the jack stand.",
+        "The jack point rusted; the jack slipped off the jack pad.",
+    ]
+    terms = label_topics(texts, np.array([0, 0, 1, 1]), exclude_terms=["Porsche"])
+    assert "ted" not in " ".join(terms[0]) and "caliper" in " ".join(terms[0])
+    assert "jack" in " ".join(terms[1])
+    plural = label_topics(["Porsches rust at the sills", "sills rust on Porsches"] * 2,
+                          np.array([0, 0, 1, 1]), exclude_terms=["Porsche"])  # fmt: skip
+    assert not any("porsches" in term for terms in plural.values() for term in terms)

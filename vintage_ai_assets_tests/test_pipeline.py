@@ -232,6 +232,9 @@ def test_value_models_and_reports_are_written(platform):
     assert rising["markdown"].startswith("# Lancia Delta HF Integrale")
     for section in ("## Attention and sentiment", "## Themes", "## Value", "P(price index"):
         assert section in rising["markdown"]
+    themes = rising["markdown"].split("## Themes", 1)[1].split("\n## ", 1)[0]
+    quoted = [line for line in themes.splitlines() if line.startswith("  - ")]
+    assert quoted and all(line.count("“") >= 1 for line in quoted)  # quotes under themes
     path = platform.paths.root / "reports" / f"{RISING_CAR}.md"
     assert path.read_text().startswith(rising["markdown"].rstrip())
     assert (platform.paths.root / "reports" / f"{RISING_CAR}-series.png").stat().st_size > 1000

@@ -2,12 +2,15 @@
 
 Embeddings are reduced with PCA (hdbscan is slow and unreliable on 384 raw dimensions),
 clustered with hdbscan on a bounded, deterministic sample, and the rest of the texts are
-assigned to the fitted clusters. Each theme is labelled with its most distinctive terms
-by class-based TF-IDF, leaving out stop words and the names of the car.
+assigned to the fitted clusters. Near-duplicate themes are merged (at
+most 15 per car) and the closest unclustered texts join their nearest theme until 80% of
+the texts have one. Each theme is labelled with its most distinctive terms by class-based
+TF-IDF, leaving out stop words and the names of the car, and quoted by three of its texts.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -20,6 +23,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 MIN_TEXTS = 12
 TOPIC_COLUMNS = ["topic_id", "label", "terms", "size", "share", "representatives", "centroid"]
+NAME_TITLE_SHARE = 0.8  # a first name written capitalised this often is a person's name
+QUOTE_CHARS = 240  # a theme's quotes are cut to this length
+QUOTE_MIN_WORDS = 8  # texts this long or longer are preferred as quotes
 SAME_THEME_SIMILARITY = 0.85  # centroid cosine above which a refitted theme keeps its id
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[#@]\w+")
 # Words of car talk that say nothing about a theme.
@@ -115,7 +121,10 @@ GENERIC_TERMS = frozenset(
         "posted",
         "mail",
         "email",
+        "e-mail",
         "reply",
+        "wrote",
+        "subject",
     ]
 )
 _APOSTROPHE = re.compile(r"['’](?=\w)")
@@ -133,6 +142,9 @@ class TopicModelConfig:
     min_samples: int = 2
     selection: str = "leaf"  # hdbscan cluster selection: fine-grained themes
     assign_similarity: float = 0.3  # noise joins its nearest theme at this cosine or above
+    max_themes: int = 15  # alike themes are merged until a car has at most this many
+    merge_similarity: float = 0.9  # themes whose mean embeddings are this alike are merged
+    min_coverage: float = 0.8  # share of texts given a theme (nearest first) at the least
     top_terms: int = 5
     seed: int = 0
 
@@ -181,23 +193,63 @@ def cluster(
         rest = np.setdiff1d(np.arange(n), fit_rows)
         assigned, _ = hdbscan.approximate_predict(clusterer, reduced[rest])
         labels[rest] = assigned
-    return _renumber_by_size(_assign_noise(embeddings, labels, config.assign_similarity)), reduced
+    merged = merge_themes(embeddings, labels, config.max_themes, config.merge_similarity)
+    covered = _assign_noise(embeddings, merged, config.assign_similarity, config.min_coverage)
+    return _renumber_by_size(covered), reduced
 
 
-def _assign_noise(embeddings: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
+def merge_themes(
+    embeddings: np.ndarray, labels: np.ndarray, max_themes: int, similarity: float
+) -> np.ndarray:
+    """Merge near-duplicate themes: while two themes' mean embeddings are at least
+    ``similarity`` alike, or there are more than ``max_themes``, the most alike pair
+    becomes one theme (keeping the larger one's id)."""
+    ids = [int(i) for i in np.unique(labels[labels >= 0])]
+    sums = {i: embeddings[labels == i].sum(axis=0).astype(np.float64) for i in ids}
+    sizes = {i: int((labels == i).sum()) for i in ids}
+    into = {i: i for i in ids}
+    while len(sums) > 1:
+        keys = list(sums)
+        centres = _unit(np.vstack([sums[k] for k in keys]))
+        alike = centres @ centres.T
+        np.fill_diagonal(alike, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(alike)), alike.shape)
+        if alike[a, b] < similarity and len(keys) <= max_themes:
+            break
+        keep, drop = (keys[a], keys[b]) if sizes[keys[a]] >= sizes[keys[b]] else (keys[b], keys[a])
+        sums[keep] += sums.pop(drop)
+        sizes[keep] += sizes.pop(drop)
+        for old, new in into.items():
+            if new == drop:
+                into[old] = keep
+    return np.array([into.get(int(x), -1) for x in labels], dtype=np.int64)
+
+
+def _assign_noise(
+    embeddings: np.ndarray, labels: np.ndarray, threshold: float, min_coverage: float = 0.0
+) -> np.ndarray:
     """Give each unclustered text its nearest theme (cosine to the theme's mean embedding)
-    when it is at least ``threshold`` similar; the rest stay −1."""
+    when it is at least ``threshold`` similar; if fewer than ``min_coverage`` of the texts
+    then have a theme, the closest of the rest join theirs until that share is reached.
+    The others stay −1."""
     if labels.max() < 0 or not (labels < 0).any():
         return labels
     ids = np.unique(labels[labels >= 0])
-    centres = np.vstack([embeddings[labels == i].mean(axis=0) for i in ids])
-    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    centres = _unit(np.vstack([embeddings[labels == i].mean(axis=0) for i in ids]))
     noise = np.flatnonzero(labels < 0)
     similarity = embeddings[noise] @ centres.T
     best = similarity.argmax(axis=1)
-    close = similarity[np.arange(len(noise)), best] >= threshold
+    closeness = similarity[np.arange(len(noise)), best]
+    wanted = int(np.ceil(min_coverage * len(labels))) - int((labels >= 0).sum())
+    order = np.argsort(-closeness, kind="stable")
+    joins = max(int((closeness >= threshold).sum()), min(wanted, len(noise)))
+    chosen = order[:joins]
     out = labels.copy()
-    out[noise[close]] = ids[best[close]]
+    out[noise[chosen]] = ids[best[chosen]]
     return out
 
 
@@ -206,6 +258,31 @@ def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
     order = ids[np.lexsort((ids, -counts))]
     mapping = {old: new for new, old in enumerate(order)}
     return np.array([mapping.get(x, -1) for x in labels], dtype=np.int64)
+
+
+def person_names(texts: Sequence[str], title_share: float = NAME_TITLE_SHARE) -> set[str]:
+    """Words of ``texts`` that are people's first names (gender-guesser's list) and are
+    written capitalised at least ``title_share`` of the time ("Ted", "Vince"), lowercased.
+    A name that is also a common word keeps it when written in lower case ("jack")."""
+    counts: dict[str, list[int]] = {}
+    for text in texts:
+        for word in re.findall(r"[A-Za-z]{2,}", text):
+            tally = counts.setdefault(word.lower(), [0, 0])
+            tally[0] += word[0].isupper() and not word.isupper()
+            tally[1] += 1
+    detector = _name_detector()
+    return {
+        word
+        for word, (titled, total) in counts.items()
+        if titled >= title_share * total and detector.get_gender(word) != "unknown"
+    }
+
+
+@functools.cache
+def _name_detector():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
 
 
 def label_topics(
@@ -217,6 +294,7 @@ def label_topics(
         return {}
     excluded = {w.lower() for term in exclude_terms for w in re.findall(r"[a-zA-Z0-9]+", term)}
     excluded |= {term.lower() for term in exclude_terms if re.fullmatch(r"[\w'\-]+", term)}
+    excluded |= {f"{word}s" for word in excluded}  # "Porsches"
     stop = sorted(set(ENGLISH_STOP_WORDS) | GENERIC_TERMS | excluded)
     docs = [
         _APOSTROPHE.sub(
@@ -232,7 +310,13 @@ def label_topics(
     except ValueError:  # nothing left after stop words
         return {t: [] for t in topic_ids}
     terms = vectorizer.get_feature_names_out()
-    keep = np.array([not any(ch.isdigit() for ch in term) for term in terms])
+    names = person_names(docs)
+    keep = np.array(
+        [
+            not any(ch.isdigit() for ch in term) and not names.intersection(term.split())
+            for term in terms
+        ]
+    )
     tf = counts.multiply(1.0 / np.maximum(counts.sum(axis=1), 1)).tocsr()
     frequency = np.asarray(counts.sum(axis=0)).ravel()
     average = frequency.sum() / len(topic_ids)
@@ -254,21 +338,38 @@ def label_topics(
     return result
 
 
+def shorten_quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` on one line, cut to at most ``limit`` characters: at the last sentence end
+    when that keeps at least half, else at a word, marked with "…"."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    head = line[: limit - 1]
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", head)]
+    if ends and ends[-1] >= limit // 2:
+        return head[: ends[-1]]
+    return head.rsplit(" ", 1)[0].rstrip(",;:-") + "…"
+
+
 def _representatives(
     reduced: np.ndarray, labels: np.ndarray, texts: Sequence[str], k: int = 3
 ) -> dict[int, list[str]]:
+    """Up to ``k`` quotes per theme: its texts nearest the theme's centre, those of
+    ``QUOTE_MIN_WORDS`` words or more first, without repeats, shortened."""
     reps: dict[int, list[str]] = {}
     for topic in sorted(set(labels.tolist()) - {-1}):
         members = np.flatnonzero(labels == topic)
         centre = reduced[members].mean(axis=0)
         distance = np.linalg.norm(reduced[members] - centre, axis=1)
+        short = np.array([len(texts[i].split()) < QUOTE_MIN_WORDS for i in members])
         picked: list[str] = []
-        for i in members[np.argsort(distance, kind="stable")]:
-            if texts[i] not in picked:
-                picked.append(texts[i])
+        for i in members[np.lexsort((distance, short))]:
+            quote = shorten_quote(texts[i])
+            if quote and quote not in picked:
+                picked.append(quote)
             if len(picked) == k:
                 break
-        reps[int(topic)] = [t[:500] for t in picked]
+        reps[int(topic)] = picked
     return reps
 
 

@@ -26,6 +26,7 @@ from vintage_ai_assets.parallel import map_in_processes  # noqa: E402
 
 HISTORY_DAYS = 180
 TOP_THEMES = 5
+QUOTES_PER_THEME = 3
 DPI = 80  # the PNG files
 INLINE_DPI = 56  # the copies inlined in the materialisation's metadata (kept small)
 
@@ -300,6 +301,11 @@ def _theme_lines(inputs: CarInputs) -> list[str]:
         mood = f", sentiment {row.sentiment:+.2f}" if pd.notna(row.sentiment) else ""
         parts.append(f'"{row.label}" ({row.share:.0%}{mood})')
     lines.append("- **Largest themes:** " + "; ".join(parts) + ".")
+    for row in largest.itertuples(index=False):
+        quotes = getattr(row, "representatives", None)
+        quotes = [] if quotes is None else [str(q) for q in quotes][:QUOTES_PER_THEME]
+        if quotes:
+            lines.append(f'  - "{row.label}": ' + " · ".join(f"“{q}”" for q in quotes))
     return lines
 
 
@@ -380,7 +386,9 @@ def _fingerprint(*parts) -> str:
     for part in parts:
         if isinstance(part, pd.DataFrame):
             digest.update(",".join(map(str, part.columns)).encode())
-            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+            lists = [c for c in part.columns if part[c].dtype == object]  # e.g. quotes
+            hashable = part.astype({c: str for c in lists}) if lists else part
+            digest.update(pd.util.hash_pandas_object(hashable, index=False).to_numpy().tobytes())
         else:
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
     return digest.hexdigest()

@@ -31,7 +31,7 @@ TABLES = {
     "attention": ("models.attention_models", None, None, True),
     "topics": (
         "nlp.car_topics",
-        ["car", "topic_id", "label", "size", "share", "sentiment", "growing"],
+        ["car", "topic_id", "label", "size", "share", "sentiment", "growing", "representatives"],
         "topic_id",
         False,
     ),
