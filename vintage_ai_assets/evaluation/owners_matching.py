@@ -14,6 +14,10 @@ on the own words and subject, every car it names, no aboutness), and the **plain
 baseline (every catalog name anywhere in the message as sent). Micro precision / recall
 / F1 over (message, car) pairs; ``porsche-911?`` (a 911 of untold generation) not graded.
 
+Both TESTs (420 messages, 174 captions) were run once, on 2026-12-03, with the method of
+that day frozen (README, Evaluation). A later change to the matcher or the aboutness model
+is tuned on them as DEV and judged on a freshly drawn and labelled TEST.
+
 Run ``python -m vintage_ai_assets.evaluation.owners_matching`` (``--shared-dir``, ``--out``,
 ``--test`` to run TEST: once per frozen method).
 """
