@@ -125,6 +125,9 @@ GENERIC_TERMS = frozenset(
         "reply",
         "wrote",
         "subject",
+        "com",  # what is left of addresses and links
+        "net",
+        "org",
     ]
 )
 _APOSTROPHE = re.compile(r"['’](?=\w)")
