@@ -213,3 +213,13 @@ def test_inbox_sensor_loads_older_market_history_with_the_first_day(tmp_path):
         for r in result.run_requests
     )
     assert ranges == [(start_date(), start_date()), ("2026-02-03", "2026-02-03")]
+
+
+def test_automation_runs_on_a_fresh_deployment():
+    """The daily refresh, the weekly retrain and every sensor start without a click."""
+    from vintage_ai_assets.definitions import defs
+
+    for name in ("daily_refresh_schedule", "weekly_retrain_schedule"):
+        assert defs.resolve_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING
+    for name in ("per_car_after_daily", "catalog_sensor"):
+        assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING

@@ -100,6 +100,7 @@ daily_schedule = dg.build_schedule_from_partitioned_job(
     minute_of_hour=15,
     name="daily_refresh_schedule",
     description="Every day at 02:15 UTC: yesterday's partitions of every daily asset (then the per-car refresh).",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 
@@ -141,7 +142,7 @@ def per_car_after_daily(context: dg.RunStatusSensorContext):
     name="weekly_retrain_schedule",
     description="Sundays at 03:30 UTC: every car's themes, forecasters, value-direction and price "
     "models retrained on all history, then forecasts and reports (one run).",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 def weekly_retrain_schedule(context: dg.ScheduleEvaluationContext):
     cars = context.instance.get_dynamic_partitions(CAR_PARTITIONS_NAME)
