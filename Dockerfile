@@ -21,11 +21,11 @@ RUN apt-get update \
 
 WORKDIR /app
 RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} torch==2.13.0
-COPY pyproject.toml README.md workspace.yaml dagster.yaml ./
+COPY pyproject.toml README.md workspace.yaml ./
 COPY vintage_ai_assets ./vintage_ai_assets
 RUN pip install .
 
 VOLUME ["/data"]
 EXPOSE 3000
 # Inside a container the UI must listen on all interfaces to be reachable through -p.
-CMD ["sh", "-c", "mkdir -p \"$DAGSTER_HOME\" && cp -n dagster.yaml \"$DAGSTER_HOME/\" ; dagster-daemon run -w workspace.yaml & exec dagster-webserver -h 0.0.0.0 -p 3000 -w workspace.yaml"]
+CMD ["sh", "-c", "vintage-ai home || exit 1; dagster-daemon run -w workspace.yaml & exec dagster-webserver -h 0.0.0.0 -p 3000 -w workspace.yaml"]

@@ -26,9 +26,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-home:
-	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+home: install
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/vintage-ai home
 
 ## Write the synthetic demo data and materialise the whole graph, offline.
 demo: install home

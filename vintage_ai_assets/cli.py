@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 from vintage_ai_assets.paths import DataPaths
 
-PROJECT_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
+#: First lines of shipped instance settings (now, and before the mark): a copy that
+#: starts with one may be replaced.
+MANAGED_MARKS = (
+    b"# vintage-ai managed instance settings",
+    b"# Dagster instance settings for Vintage AI.",
+)
 #: The demo's auction results and valuation points also cover 5 years before its texts:
 #: market history for the value-direction model (loaded with the first day).
 DEMO_PRICE_HISTORY_MONTHS = 60
@@ -27,19 +32,30 @@ class CliError(Exception):
     """An error reported to the user as one line."""
 
 
+def instance_settings() -> bytes:
+    """The instance settings shipped in the package (``vintage_ai_assets/dagster.yaml``)."""
+    return resources.files("vintage_ai_assets").joinpath("dagster.yaml").read_bytes()
+
+
+def install_instance_settings(home: Path) -> Path:
+    """Create ``home`` and put the shipped settings in ``home/dagster.yaml``: written when
+    missing, replaced when it is an older managed copy, left alone when edited by hand."""
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    shipped = instance_settings()
+    current = target.read_bytes() if target.exists() else None
+    if current is None or (current.startswith(MANAGED_MARKS) and current != shipped):
+        target.write_bytes(shipped)
+    return target
+
+
 def _prepare_instance(paths: DataPaths):
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
     # A range run logs one "planned" event per asset instead of one per day and asset.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     # ...and stores a step's per-partition events as one batch (defs/instance_storage.py).
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
-    home = Path(os.environ["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    target = home / "dagster.yaml"
-    if PROJECT_DAGSTER_YAML.exists() and (
-        not target.exists() or target.read_bytes() != PROJECT_DAGSTER_YAML.read_bytes()
-    ):
-        shutil.copy(PROJECT_DAGSTER_YAML, target)
+    install_instance_settings(Path(os.environ["DAGSTER_HOME"]))
     import dagster as dg
 
     return dg.DagsterInstance.get()
@@ -240,6 +256,11 @@ def cmd_status(args, paths: DataPaths) -> None:
     print(status.to_string(index=False))
 
 
+def cmd_home(args, paths: DataPaths) -> None:
+    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
+    print(install_instance_settings(home))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vintage-ai", description="Vintage AI: classic-car market intelligence."
@@ -278,6 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
         "retrain", help="refit every car's themes and models on all history, then forecast"
     )
     retrain.set_defaults(func=cmd_retrain)
+    home = sub.add_parser(
+        "home", help="create $DAGSTER_HOME with the instance settings (prints their path)"
+    )
+    home.set_defaults(func=cmd_home)
     status = sub.add_parser("status", help="rows and latest data per table")
     status.add_argument(
         "--wait", type=float, default=30.0, help="seconds to wait for a running writer"

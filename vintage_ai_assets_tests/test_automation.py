@@ -223,3 +223,20 @@ def test_automation_runs_on_a_fresh_deployment():
         assert defs.resolve_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING
     for name in ("per_car_after_daily", "catalog_sensor"):
         assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_instance_settings_come_from_the_package_and_spare_hand_edits(tmp_path):
+    from vintage_ai_assets.cli import install_instance_settings, instance_settings
+
+    shipped = instance_settings()
+    assert b"max_concurrent_runs: 1" in shipped and b"warehouse" in shipped
+    home = tmp_path / "home"
+    target = install_instance_settings(home)
+    assert target == home / "dagster.yaml" and target.read_bytes() == shipped
+    target.write_bytes(shipped.replace(b"max_concurrent_runs: 1", b"max_concurrent_runs: 3"))
+    install_instance_settings(home)  # an older managed copy: replaced
+    assert target.read_bytes() == shipped
+    own = b"# my Postgres instance\nrun_storage: {}\n"
+    target.write_bytes(own)
+    install_instance_settings(home)  # edited by hand (no mark): left alone
+    assert target.read_bytes() == own

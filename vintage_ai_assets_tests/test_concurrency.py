@@ -1,6 +1,6 @@
 """Concurrency and crashes on the warehouse, with real processes running the platform's
 raw layer (its assets, the warehouse I/O manager, the ``warehouse`` pool, the instance
-configured by the project's dagster.yaml).
+configured by the package's dagster.yaml).
 
 - a notebook reading through ``connect()`` while a backfill writes waits (bounded) and gets
   its answer, and a notebook holding a connection makes the backfill wait, never fail;
@@ -16,7 +16,6 @@ kills it there. Every wait is bounded.
 import json
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from vintage_ai_assets.cli import install_instance_settings
 from vintage_ai_assets.defs.recovery import HOST_TAG, PID_TAG, release_dead_runs, worker_tags
 from vintage_ai_assets.paths import DataPaths
 from vintage_ai_assets.warehouse import connect
@@ -69,7 +69,7 @@ def write_posts(folder: Path, name: str, prefix: str, per_day: int) -> set[str]:
 
 @dataclass
 class Site:
-    """A data directory and a Dagster home with the project's dagster.yaml."""
+    """A data directory and a Dagster home with the package's dagster.yaml."""
 
     paths: DataPaths
     home: Path
@@ -89,7 +89,7 @@ def site(tmp_path):
     paths = DataPaths(tmp_path / "data").ensure()
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    install_instance_settings(home)
     return Site(paths, home)
 
 

@@ -1,7 +1,6 @@
 """A single-run backfill's per-day events stored as one batch (defs/instance_storage.py):
 Dagster reads them back exactly as if stored one by one."""
 
-import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -38,13 +37,14 @@ def _materialise(instance: dg.DagsterInstance, first: str, last: str) -> dg.Exec
 def test_batched_events_read_back_like_single_ones(tmp_path, monkeypatch, batch_size):
     from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
+    from vintage_ai_assets.cli import install_instance_settings
     from vintage_ai_assets.defs import instance_storage
 
     assert instance_storage.install() and instance_storage.install()  # idempotent
 
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    install_instance_settings(home)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", batch_size)
     with dg.DagsterInstance.get() as instance:

@@ -34,7 +34,9 @@ def test_line_labels_are_the_deterministic_draw(shared_messages):
         assert len(row["labels"]) == len(lines)
         assert set(row["labels"]) <= set("OQSFHB")
         # blank lines, and only they, are B
-        assert all((c == "B") == (not line.strip()) for c, line in zip(row["labels"], lines, strict=True))
+        assert all(
+            (c == "B") == (not line.strip()) for c, line in zip(row["labels"], lines, strict=True)
+        )
 
 
 def test_mail_cleaner_keeps_own_words(shared_data):
@@ -58,4 +60,3 @@ def test_language_set_and_detector():
     assert accuracy >= language_eval.TARGET_ACCURACY
     # no non-English text would get an English-only score
     assert not any(p == "en" and e["lang"] != "en" for p, e in zip(predicted, test, strict=True))
-

@@ -21,6 +21,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from vintage_ai_assets.cli import install_instance_settings
 from vintage_ai_assets_tests.processes import free_port, stop_group
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,7 +63,7 @@ def webserver(tmp_path_factory):
     root = tmp_path_factory.mktemp("webserver")
     home = root / "dagster_home"
     home.mkdir()
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    install_instance_settings(home)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
