@@ -14,17 +14,23 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= 1
 # ...and a step's per-day materialisations are stored as one batch (defs/instance_storage.py).
 export DAGSTER_EVENT_BATCH_SIZE ?= 1000
 
-.PHONY: install demo test lint dev home eval clean-data
+.PHONY: install demo test lint dev home eval clean-data lock
 
 install: $(STAMP)
 
 # torch first, pinned: the CPU build is taken and the resolver never pulls CUDA wheels.
-$(STAMP): pyproject.toml
+# constraints.txt holds the tested version of every package, so a fresh clone installs
+# the same environment next month (`make lock` refreshes it from .venv after an upgrade).
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt torch==2.13.0
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+lock:
+	{ sed -n '1,2p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '@ file'; } > constraints.new
+	mv constraints.new constraints.txt
 
 home: install
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/vintage-ai home
@@ -43,6 +49,7 @@ eval: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## The Dagster UI (and daemon) on http://127.0.0.1:3000 over the same data directory.
 dev: install home
