@@ -92,7 +92,7 @@ def test_labels_leave_out_car_names():
     texts = [
         "Testarossa valve guides failed",
         "Testarossa valve guides smoking",
-        "Testarossa auction record",
+        "Testarossas at auction: a record",
         "Testarossa auction estimate",
     ]
     terms = label_topics(texts, np.array([0, 0, 1, 1]), exclude_terms=["Testarossa"])
@@ -200,6 +200,3 @@ def test_labels_leave_out_people_but_keep_words_that_are_also_names():
     terms = label_topics(texts, np.array([0, 0, 1, 1]), exclude_terms=["Porsche"])
     assert "ted" not in " ".join(terms[0]) and "caliper" in " ".join(terms[0])
     assert "jack" in " ".join(terms[1])
-    plural = label_topics(["Porsches rust at the sills", "sills rust on Porsches"] * 2,
-                          np.array([0, 0, 1, 1]), exclude_terms=["Porsche"])  # fmt: skip
-    assert not any("porsches" in term for terms in plural.values() for term in terms)

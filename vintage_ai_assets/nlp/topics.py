@@ -2,9 +2,9 @@
 
 Embeddings are reduced with PCA (hdbscan is slow and unreliable on 384 raw dimensions),
 clustered with hdbscan on a bounded, deterministic sample, and the rest of the texts are
-assigned to the fitted clusters. Near-duplicate themes are merged (at
-most 15 per car) and the closest unclustered texts join their nearest theme until 80% of
-the texts have one. Each theme is labelled with its most distinctive terms by class-based
+assigned to the fitted clusters. Near-duplicate themes are merged (at most 15 per car)
+and the closest unclustered texts join their nearest theme until 80% of the texts have
+one. Each theme is labelled with its most distinctive terms by class-based
 TF-IDF, leaving out stop words and the names of the car, and quoted by three of its texts.
 """
 
