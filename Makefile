@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 # Single-run backfills log one "planned" event per asset, not one per day and asset.
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= 1
-# ...and a step's per-day materialisations are stored as one batch (defs/instance_storage.py).
+# ...and a step's per-day materialisations are stored as one batch (Postgres instance storage).
 export DAGSTER_EVENT_BATCH_SIZE ?= 1000
 
 .PHONY: install demo test lint dev home eval clean-data lock
@@ -36,8 +36,9 @@ home: install
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/vintage-ai home
 
 ## Write the synthetic demo data and materialise the whole graph, offline.
+## DEMO_END=YYYY-MM-DD pins the demo's last day (default: yesterday, UTC).
 demo: install home
-	$(BIN)/vintage-ai demo
+	$(BIN)/vintage-ai demo $(if $(DEMO_END),--end $(DEMO_END))
 
 ## The test suite.
 test: install
@@ -47,9 +48,10 @@ test: install
 eval: install
 	$(BIN)/python -m vintage_ai_assets.evaluation
 
-lint: install
+lint: install home
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/dg check defs
 
 ## The Dagster UI (and daemon) on http://127.0.0.1:3000 over the same data directory.
 dev: install home

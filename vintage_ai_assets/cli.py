@@ -53,7 +53,8 @@ def _prepare_instance(paths: DataPaths):
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
     # A range run logs one "planned" event per asset instead of one per day and asset.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
-    # ...and stores a step's per-partition events as one batch (defs/instance_storage.py).
+    # ...and hands a step's per-partition events to the storage as one batch (Postgres
+    # instance storage writes them at once; sqlite one by one).
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
     install_instance_settings(Path(os.environ["DAGSTER_HOME"]))
     import dagster as dg
@@ -82,13 +83,13 @@ class Platform:
         self.log_level = log_level
         self.paths = paths.ensure()
         self.instance = _prepare_instance(paths)
-        from vintage_ai_assets.definitions import build_definitions
+        from vintage_ai_assets.definitions import definitions_for
 
-        self.defs = build_definitions(paths)
+        self.defs = definitions_for(str(self.paths.root))
 
     def sync_cars(self) -> list[str]:
         from vintage_ai_assets.catalog import load_catalog
-        from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME
+        from vintage_ai_assets.defs.platform.partitions import CAR_PARTITIONS_NAME
 
         slugs = load_catalog().slugs
         existing = set(self.instance.get_dynamic_partitions(CAR_PARTITIONS_NAME))
@@ -98,18 +99,25 @@ class Platform:
         return slugs
 
     def run(self, job: str, tags: dict[str, str] | None = None, partition_key: str | None = None):
-        """Execute one run of ``job`` in this process; raise :class:`CliError` if it fails."""
-        from vintage_ai_assets.defs.in_process import execute_in_process
-        from vintage_ai_assets.defs.recovery import release_dead_runs, worker_tags
+        """Execute one run of ``job`` in this process; raise :class:`CliError` if it fails.
+
+        ``dg.execute_job`` with the definitions' in-process executor: the steps run here, and
+        no step's output is kept in memory after it is written (``execute_in_process`` would
+        hold all of a run's frames until the run ends).
+        """
+        import dagster as dg
+
+        from vintage_ai_assets.definitions import reconstructable_job
+        from vintage_ai_assets.defs.platform.recovery import release_dead_runs, worker_tags
 
         # A killed earlier run would keep the warehouse pool's slot: fail it and free it.
         release_dead_runs(self.instance)
-        result = execute_in_process(
-            self.defs.resolve_job_def(job),
-            run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
+        partition = {"dagster/partition": partition_key} if partition_key else {}
+        result = dg.execute_job(
+            reconstructable_job(job, self.paths),
             instance=self.instance,
-            tags={**worker_tags(), **(tags or {})},
-            partition_key=partition_key,
+            run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
+            tags={**worker_tags(), **partition, **(tags or {})},
             raise_on_error=False,
         )
         if not result.success:
@@ -150,14 +158,14 @@ class Platform:
         otherwise it only re-forecasts from the trained models (``per_car_forecasts``), unless
         a car has none yet. ``with_cars=False`` stops after the days.
         """
-        from vintage_ai_assets.defs.jobs import (
+        from vintage_ai_assets.defs.platform.jobs import (
             CATALOG_JOB,
             DAILY_JOB,
             PER_CAR_DAILY_JOB,
             PER_CAR_JOB,
             range_tags,
         )
-        from vintage_ai_assets.defs.partitions import start_date
+        from vintage_ai_assets.defs.platform.partitions import start_date
         from vintage_ai_assets.run_plan import day_ranges, inbox_text_bytes, run_inbox_bytes
 
         first = max(start, date.fromisoformat(start_date()))
@@ -189,29 +197,58 @@ class Platform:
         return results
 
 
-def cmd_generate_demo(args, paths: DataPaths) -> None:
-    from vintage_ai_assets.catalog import load_catalog
-    from vintage_ai_assets.demo.generator import DemoSpec, write_demo_inbox
+def demo_spec(paths: DataPaths, end: date, texts_per_car_month: float | None = None):
+    """The demo for a data directory, ending on ``end``: 18 months the first time (the first
+    day is then recorded in the data directory, where it fixes the day partitions); from the
+    recorded first day after that, so the days already built never move."""
+    from vintage_ai_assets.demo.generator import DemoSpec
 
-    spec = DemoSpec(price_history_months=DEMO_PRICE_HISTORY_MONTHS)
-    if args.texts_per_car_month:
-        spec = replace(spec, texts_per_car_month=args.texts_per_car_month)
-    summary = write_demo_inbox(paths.ensure().inbox, load_catalog(), spec)
-    print(
-        f"demo data (synthetic): {summary.texts:,} texts, {summary.auction_lots:,} auction lots, "
-        f"{summary.valuation_points:,} valuation points in {len(summary.files)} files under {paths.inbox}"
+    spec = DemoSpec.ending(end, price_history_months=DEMO_PRICE_HISTORY_MONTHS)
+    recorded = paths.recorded_settings().get("start_date")
+    if recorded:
+        first = _parse_day(recorded, f"start_date in {paths.settings_file}")
+        if end < first:
+            raise CliError(f"--end {end} is before this data directory's first day {first}")
+        spec = replace(spec, start=first)
+    if texts_per_car_month:
+        spec = replace(spec, texts_per_car_month=texts_per_car_month)
+    return spec
+
+
+def _demo_end(args) -> date:
+    return (
+        _parse_day(args.end, "--end") if args.end else datetime.now(UTC).date() - timedelta(days=1)
     )
 
 
+def cmd_generate_demo(args, paths: DataPaths):
+    from vintage_ai_assets.catalog import load_catalog
+    from vintage_ai_assets.demo.generator import write_demo_inbox
+
+    spec = demo_spec(paths.ensure(), _demo_end(args), args.texts_per_car_month)
+    summary = write_demo_inbox(paths.inbox, load_catalog(), spec)
+    paths.record_settings(start_date=spec.start.isoformat())
+    print(
+        f"demo data (synthetic, {spec.start}..{spec.end}): {summary.texts:,} texts, "
+        f"{summary.auction_lots:,} auction lots, {summary.valuation_points:,} valuation points "
+        f"in {len(summary.files)} files under {paths.inbox}"
+    )
+    return spec
+
+
 def cmd_demo(args, paths: DataPaths) -> None:
-    from vintage_ai_assets.defs.partitions import start_date
+    started = time.monotonic()
+    # Written before the definitions are imported: they read the recorded first day.
+    spec = cmd_generate_demo(args, paths)
+    from vintage_ai_assets.defs.platform.partitions import start_date
     from vintage_ai_assets.reports.summary import render_summary
     from vintage_ai_assets.warehouse import Warehouse
 
-    started = time.monotonic()
-    cmd_generate_demo(args, paths)
     platform = Platform(paths)
-    platform.build(date.fromisoformat(start_date()), platform.last_day())
+    first = date.fromisoformat(start_date())
+    if first != spec.start:
+        print(f"day partitions start on {first} (VINTAGE_AI_START_DATE), the demo on {spec.start}")
+    platform.build(max(first, spec.start), spec.end)
     print()
     print(render_summary(Warehouse(paths.warehouse)))
     print(
@@ -233,7 +270,7 @@ def cmd_refresh(args, paths: DataPaths) -> None:
 
 
 def cmd_retrain(args, paths: DataPaths) -> None:
-    from vintage_ai_assets.defs.jobs import PER_CAR_JOB, range_tags
+    from vintage_ai_assets.defs.platform.jobs import PER_CAR_JOB, range_tags
 
     platform = Platform(paths)
     cars = platform.sync_cars()
@@ -269,12 +306,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", help="write the synthetic demo data and materialise the whole graph"
     )
-    demo.add_argument(
-        "--texts-per-car-month", type=float, default=None, help="demo volume (default 95)"
-    )
-    demo.set_defaults(func=cmd_demo)
     gen = sub.add_parser("generate-demo", help="only write the synthetic demo data into the inbox")
-    gen.add_argument("--texts-per-car-month", type=float, default=None)
+    for command in (demo, gen):
+        command.add_argument(
+            "--texts-per-car-month", type=float, default=None, help="demo volume (default 95)"
+        )
+        command.add_argument(
+            "--end",
+            help="last day of the demo, YYYY-MM-DD (default: yesterday, UTC); the same end "
+            "date always gives the same data",
+        )
+    demo.set_defaults(func=cmd_demo)
     gen.set_defaults(func=cmd_generate_demo)
     backfill = sub.add_parser(
         "backfill", help="materialise days START..END (one run) and then every car"

@@ -49,6 +49,29 @@ class DataPaths:
         return self.mlflow_dir / "artifacts"
 
     @property
+    def settings_file(self) -> Path:
+        """Settings recorded for this data directory (its first day partition), as JSON."""
+        return self.root / "settings.json"
+
+    def recorded_settings(self) -> dict[str, str]:
+        """What :attr:`settings_file` holds ({} when there is none)."""
+        import json
+
+        try:
+            return json.loads(self.settings_file.read_text())
+        except FileNotFoundError:
+            return {}
+
+    def record_settings(self, **values: str) -> None:
+        """Add ``values`` to :attr:`settings_file` (written whole, atomically)."""
+        import json
+
+        settings = {**self.recorded_settings(), **values}
+        partial = self.settings_file.with_suffix(".json.partial")
+        partial.write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n")
+        partial.replace(self.settings_file)
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 

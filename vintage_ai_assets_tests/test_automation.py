@@ -7,19 +7,19 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from vintage_ai_assets.cli import main
-from vintage_ai_assets.defs.jobs import (
+from vintage_ai_assets.defs.ingest.sensors import catalog_sensor
+from vintage_ai_assets.defs.platform.jobs import (
     DAILY_JOB,
     PER_CAR_DAILY_JOB,
     PER_CAR_JOB,
-    catalog_sensor,
     daily_schedule,
     per_car_after_daily,
     range_tags,
     retrain_request,
     weekly_retrain_schedule,
 )
-from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME
-from vintage_ai_assets.defs.resources import CatalogResource
+from vintage_ai_assets.defs.platform.partitions import CAR_PARTITIONS_NAME
+from vintage_ai_assets.defs.platform.resources import CatalogResource
 
 
 def test_catalog_sensor_adds_new_cars_and_removes_dropped_ones(catalog):
@@ -108,7 +108,7 @@ def test_cli_errors_are_one_line(capsys):
 
 
 def _inbox_context(instance, root, cursor=None):
-    from vintage_ai_assets.defs.resources import InboxResource
+    from vintage_ai_assets.defs.platform.resources import InboxResource
 
     return dg.build_sensor_context(
         instance=instance, cursor=cursor, resources={"inbox": InboxResource(root=str(root))}
@@ -118,7 +118,7 @@ def _inbox_context(instance, root, cursor=None):
 def test_inbox_sensor_launches_touched_days_once_and_reports_bad_files(tmp_path):
     import json
 
-    from vintage_ai_assets.defs.jobs import inbox_sensor
+    from vintage_ai_assets.defs.ingest.sensors import inbox_sensor
 
     (tmp_path / "reddit").mkdir()
     (tmp_path / "auctions").mkdir()
@@ -167,7 +167,7 @@ def test_inbox_sensor_launches_touched_days_once_and_reports_bad_files(tmp_path)
 def test_inbox_sensor_splits_a_large_arrival_into_runs_of_fewer_days(tmp_path, monkeypatch):
     import json
 
-    from vintage_ai_assets.defs.jobs import inbox_sensor
+    from vintage_ai_assets.defs.ingest.sensors import inbox_sensor
 
     (tmp_path / "reddit").mkdir()
     posts = [
@@ -196,8 +196,8 @@ def test_inbox_sensor_splits_a_large_arrival_into_runs_of_fewer_days(tmp_path, m
 
 
 def test_inbox_sensor_loads_older_market_history_with_the_first_day(tmp_path):
-    from vintage_ai_assets.defs.jobs import inbox_sensor
-    from vintage_ai_assets.defs.partitions import start_date
+    from vintage_ai_assets.defs.ingest.sensors import inbox_sensor
+    from vintage_ai_assets.defs.platform.partitions import start_date
 
     (tmp_path / "auctions").mkdir()
     (tmp_path / "auctions" / "history.csv").write_text(

@@ -30,7 +30,12 @@ import dagster as dg
 import pytest
 
 from vintage_ai_assets.cli import install_instance_settings
-from vintage_ai_assets.defs.recovery import HOST_TAG, PID_TAG, release_dead_runs, worker_tags
+from vintage_ai_assets.defs.platform.recovery import (
+    HOST_TAG,
+    PID_TAG,
+    release_dead_runs,
+    worker_tags,
+)
 from vintage_ai_assets.paths import DataPaths
 from vintage_ai_assets.warehouse import connect
 from vintage_ai_assets_tests.warehouse_worker import PAUSED, WRITE_OPEN, run_days

@@ -64,7 +64,7 @@ def describe(defs: dg.Definitions) -> dict[str, object]:
     }
     sensors = {
         s.name: {
-            "jobs": sorted(j.name for j in s.jobs) if s.has_jobs else [],
+            "jobs": sorted(target.job_name for target in s.targets),
             "status": s.default_status.value,
         }
         for s in (defs.resolve_sensor_def(u.name) for u in defs.sensors or [])

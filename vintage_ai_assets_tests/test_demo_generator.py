@@ -8,7 +8,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ from vintage_ai_assets.catalog import Car, Catalog, CatalogError, load_catalog
 from vintage_ai_assets.demo.generator import (
     AUCTION_COLUMNS,
     FAULT_CAR,
-    FAULT_ONSET,
     FAULT_TERMS,
     RISING_CAR,
     VALUATION_COLUMNS,
@@ -312,7 +311,7 @@ def test_fault_terms_only_for_the_fault_car_from_the_onset(
     inbox, summary = small
     fault_car = catalog[FAULT_CAR]
     others = [catalog[s] for s in SMALL.cars if s != FAULT_CAR]
-    onset = datetime(FAULT_ONSET.year, FAULT_ONSET.month, FAULT_ONSET.day, tzinfo=UTC)
+    onset = datetime.combine(SMALL.fault_onset, datetime.min.time(), tzinfo=UTC)
     texts = _texts(inbox)
     faulty = [t for t in texts if any(term in t["text"].lower() for term in FAULT_TERMS)]
     assert faulty
@@ -386,3 +385,34 @@ def test_price_history_reaches_back_without_changing_the_window(
 
     assert window(lots) == window(plain_lots)  # the window's lots do not move
     assert [p for p in points if p["date"] >= "2026-01-01"] == plain_points
+
+
+def test_the_demo_ends_yesterday_and_keeps_its_first_day(tmp_path: Path, monkeypatch) -> None:
+    from vintage_ai_assets.cli import main
+    from vintage_ai_assets.paths import DataPaths
+
+    monkeypatch.setenv("VINTAGE_AI_DATA_DIR", str(tmp_path / "data"))
+    paths = DataPaths(tmp_path / "data")
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    assert main(["generate-demo", "--texts-per-car-month", "1"]) == 0
+    first = date.fromisoformat(paths.recorded_settings()["start_date"])
+    assert first == DemoSpec.ending(yesterday).start  # 18 months ending yesterday
+    assert 545 <= (yesterday - first).days + 1 <= 552
+    months = sorted(p.name for p in (paths.inbox / "reddit").iterdir())
+    assert months[-1] == f"demo-reddit-{yesterday:%Y-%m}.ndjson"
+    # Pinned: the same end date gives the same files; a later end keeps the recorded first day.
+    assert main(["generate-demo", "--texts-per-car-month", "1", "--end", "2026-10-31"]) == 0
+    pinned = _tree(paths.inbox)
+    assert main(["generate-demo", "--texts-per-car-month", "1", "--end", "2026-10-31"]) == 0
+    assert _tree(paths.inbox) == pinned
+    assert paths.recorded_settings()["start_date"] == first.isoformat()
+    assert main(["generate-demo", "--end", first.isoformat()[:4] + "-13-01"]) == 1  # bad date
+
+
+def test_the_planted_signals_keep_their_place_in_any_window() -> None:
+    assert DemoSpec.ending(date(2026, 10, 31)).start == date(2025, 5, 1)
+    assert DemoSpec.ending(date(2026, 10, 31)).fault_onset == date(2026, 2, 1)
+    for end in (date(2026, 12, 2), date(2027, 3, 31), date(2028, 2, 29)):
+        spec = DemoSpec.ending(end)
+        middle = spec.start + (spec.end - spec.start) / 2
+        assert spec.fault_onset.day == 1 and abs((spec.fault_onset - middle).days) <= 16

@@ -38,8 +38,8 @@ from vintage_ai_assets.cleaning.matching import CarMatcher
 from vintage_ai_assets.cleaning.mentions import TOO_LONG_CHARS, build_mentions
 from vintage_ai_assets.cleaning.spam import is_spam
 from vintage_ai_assets.cleaning.text import strip_markup
-from vintage_ai_assets.defs.assets.catalog import catalog_frame
-from vintage_ai_assets.defs.resources import WarehouseIOManager
+from vintage_ai_assets.defs.ingest.catalog import catalog_frame
+from vintage_ai_assets.defs.platform.resources import WarehouseIOManager
 from vintage_ai_assets.sources import (
     auctions,
     forum,

@@ -15,7 +15,6 @@ import yaml
 from vintage_ai_assets.catalog import DEFAULT_CATALOG_PATH
 from vintage_ai_assets.demo.generator import (
     FAULT_CAR,
-    FAULT_ONSET,
     FAULT_TERMS,
     RISING_CAR,
     DemoSpec,
@@ -27,6 +26,7 @@ from vintage_ai_assets.warehouse import Warehouse, connect
 
 CARS = (FAULT_CAR, RISING_CAR, "porsche-993")
 START, END = date(2025, 11, 20), date(2026, 3, 29)  # 130 days around the fault onset
+FAULT_ONSET = DemoSpec(start=START, end=END).fault_onset  # 2026-02-01
 HISTORY_MONTHS = 36  # auction lots and valuation points before the first day
 PUBLIC_COLUMNS = {
     "clean.mentions": {
@@ -90,7 +90,7 @@ def test_every_run_succeeds_and_every_check_passes(platform):
 
 
 def test_a_large_inbox_is_backfilled_in_consecutive_runs_of_days(platform):
-    from vintage_ai_assets.defs.jobs import DAILY_JOB
+    from vintage_ai_assets.defs.platform.jobs import DAILY_JOB
 
     day_runs = [r.dagster_run for r in platform.results if r.dagster_run.job_name == DAILY_JOB]
     spans = [
@@ -98,8 +98,9 @@ def test_a_large_inbox_is_backfilled_in_consecutive_runs_of_days(platform):
         for r in day_runs
     ]
     assert spans == [("2025-11-20", "2026-01-23"), ("2026-01-24", "2026-03-29")]
-    # The runs keep their events, not their step outputs (frames stay in the warehouse only).
-    assert all(r.all_events and not r._output_capture for r in platform.results)
+    # Runs by dg.execute_job keep their events, not their step outputs (frames stay in the
+    # warehouse only; execute_in_process would hold them all until the run ends).
+    assert all(isinstance(r, dg.JobExecutionResult) and r.all_events for r in platform.results)
 
 
 def test_public_tables_have_their_columns_and_rows(platform):
@@ -143,7 +144,7 @@ def test_public_tables_have_their_columns_and_rows(platform):
 
 
 def test_rematerialising_a_day_gives_the_same_rows(platform):
-    from vintage_ai_assets.defs.jobs import DAILY_JOB
+    from vintage_ai_assets.defs.platform.jobs import DAILY_JOB
 
     day = "2026-02-14"
     query = "SELECT * EXCLUDE (lang) FROM clean.mentions WHERE CAST(created_at AS DATE) = ? ORDER BY mention_id"
@@ -158,7 +159,7 @@ def test_rematerialising_a_day_gives_the_same_rows(platform):
 
 
 def test_market_history_before_the_first_day_loads_with_it_once(platform):
-    from vintage_ai_assets.defs.jobs import DAILY_JOB
+    from vintage_ai_assets.defs.platform.jobs import DAILY_JOB
 
     store = Warehouse(platform.paths.warehouse)
     query = (
@@ -287,7 +288,7 @@ def test_a_daily_refresh_reforecasts_without_retraining(platform):
     """``vintage-ai refresh``: the day, then forecasts from the trained models (no refit)."""
     import numpy as np
 
-    from vintage_ai_assets.defs.jobs import PER_CAR_DAILY_JOB
+    from vintage_ai_assets.defs.platform.jobs import PER_CAR_DAILY_JOB
 
     store = Warehouse(platform.paths.warehouse)
     models_query = "SELECT car, run_id, trained_at FROM models.attention_models ORDER BY car"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from vintage_ai_assets.defs.assets.raw import raw_reddit_live
-from vintage_ai_assets.defs.resources import (
+from vintage_ai_assets.defs.ingest.assets import raw_reddit_live
+from vintage_ai_assets.defs.platform.resources import (
     CatalogResource,
     RedditResource,
     WarehouseIOManager,
@@ -115,9 +115,9 @@ def test_unconfigured_reddit_says_so_and_succeeds(tmp_path, monkeypatch):
 
 
 def test_forum_asset_is_incremental_and_idempotent(tmp_path, server):
-    from vintage_ai_assets.defs.assets.raw import raw_forum_posts
-    from vintage_ai_assets.defs.jobs import range_tags
-    from vintage_ai_assets.defs.resources import ForumResource
+    from vintage_ai_assets.defs.ingest.assets import raw_forum_posts
+    from vintage_ai_assets.defs.platform.jobs import range_tags
+    from vintage_ai_assets.defs.platform.resources import ForumResource
 
     sites = tmp_path / "forums.yaml"
     sites.write_text(

@@ -1,5 +1,6 @@
 """The definitions in a real ``dagster-webserver`` (127.0.0.1, free port, temporary Dagster
-home), checked over its GraphQL API, and a headless Chromium screenshot of the lineage.
+home), checked over its GraphQL API; the freshness policies as a real ``dagster-daemon``
+evaluates them (read back over GraphQL); and a headless Chromium screenshot of the lineage.
 
 The screenshots are kept in ``$VINTAGE_AI_SCREENSHOT_DIR`` (default ``data/ci/`` in the
 repository, which git ignores): ``lineage.png`` (the global asset lineage, by group) and
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from vintage_ai_assets.cli import install_instance_settings
 from vintage_ai_assets_tests.processes import free_port, stop_group
@@ -63,7 +65,10 @@ def webserver(tmp_path_factory):
     root = tmp_path_factory.mktemp("webserver")
     home = root / "dagster_home"
     home.mkdir()
-    install_instance_settings(home)
+    settings = yaml.safe_load(install_instance_settings(home).read_text())
+    # The daemon started by the freshness test would launch the sensors' runs: none here.
+    settings["concurrency"]["runs"]["max_concurrent_runs"] = 0
+    (home / "dagster.yaml").write_text(yaml.safe_dump(settings))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -90,7 +95,7 @@ def webserver(tmp_path_factory):
             assert proc.poll() is None, f"dagster-webserver exited: {tail}"
             assert time.monotonic() < deadline, f"not up within {START_SECONDS}s: {tail}"
             time.sleep(1)
-        yield url
+        yield url, env
     finally:
         stop_group(proc)
         log.close()
@@ -106,6 +111,7 @@ REPOSITORY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
 def test_every_asset_check_schedule_and_sensor_is_served(webserver):
     from vintage_ai_assets.definitions import defs
 
+    webserver, _ = webserver
     [repository] = graphql(webserver, REPOSITORY)["repositoriesOrError"]["nodes"]
     graph = defs.resolve_asset_graph()
     nodes = {dg.AssetKey(n["assetKey"]["path"]): n for n in repository["assetNodes"]}
@@ -126,6 +132,57 @@ def test_every_asset_check_schedule_and_sensor_is_served(webserver):
     with_policy = {k for k, n in nodes.items() if n["internalFreshnessPolicy"]}
     assert with_policy == {k for k in graph.get_all_asset_keys() if graph.get(k).freshness_policy}
     assert dg.AssetKey(["forecasts", "car_forecasts"]) in with_policy
+
+
+FRESHNESS = """{ assetNodes(assetKeys: [%s]) { assetKey { path }
+  freshnessStatusInfo { freshnessStatus } } }"""
+FRESHNESS_SECONDS = 180  # the daemon loads the code location, then evaluates every second
+
+
+def _freshness(url: str, keys: list[dg.AssetKey]) -> dict[dg.AssetKey, str | None]:
+    asked = ", ".join("{path: " + json.dumps(list(key.path)) + "}" for key in keys)
+    nodes = graphql(url, FRESHNESS % asked)["assetNodes"]
+    return {
+        dg.AssetKey(n["assetKey"]["path"]): (n["freshnessStatusInfo"] or {}).get("freshnessStatus")
+        for n in nodes
+    }
+
+
+def test_the_daemon_evaluates_the_freshness_policies(webserver, tmp_path):
+    """A real ``dagster-daemon`` over the same instance: a layer just materialised passes its
+    policy, one never materialised is unknown, an asset without a policy has no status."""
+    url, env = webserver
+    mentions = dg.AssetKey(["clean", "mentions"])
+    forecasts = dg.AssetKey(["forecasts", "car_forecasts"])
+    raw = dg.AssetKey(["raw", "reddit_archive"])
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization(asset_key=mentions, partition="2025-11-20")
+        )
+    assert _freshness(url, [mentions])[mentions] == "UNKNOWN"  # nothing evaluated yet
+    log = (tmp_path / "daemon.log").open("w")
+    daemon = subprocess.Popen(
+        [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", "workspace.yaml"],
+        cwd=REPO,
+        env={**env, "FRESHNESS_DAEMON_INTERVAL_SECONDS": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + FRESHNESS_SECONDS
+        states = _freshness(url, [mentions, forecasts, raw])
+        while states[mentions] != "HEALTHY":
+            tail = (tmp_path / "daemon.log").read_text()[-2000:]
+            assert daemon.poll() is None, f"dagster-daemon exited: {tail}"
+            assert time.monotonic() < deadline, f"{states} after {FRESHNESS_SECONDS}s: {tail}"
+            time.sleep(2)
+            states = _freshness(url, [mentions, forecasts, raw])
+    finally:
+        stop_group(daemon)
+        log.close()
+    assert states[forecasts] == "UNKNOWN"  # has a policy, never materialised
+    assert states[raw] is None  # no policy on the raw layer
 
 
 def _chromium() -> str | None:
@@ -180,6 +237,7 @@ def _graph_part(dom: str) -> str:
 
 @pytest.mark.skipif(_chromium() is None, reason="chromium is not installed (.ci/run installs it)")
 def test_lineage_page_screenshot_shows_the_graph(webserver, tmp_path):
+    webserver, _ = webserver
     # The UI greets a new instance with a sign-up dialog; mark it seen, as a user would.
     assert graphql(webserver, "mutation { setNuxSeen }")["setNuxSeen"] is True
     SHOT_DIR.mkdir(parents=True, exist_ok=True)

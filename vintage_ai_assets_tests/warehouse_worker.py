@@ -83,11 +83,11 @@ def raw_layer_definitions(paths=None):
     full definitions import the model libraries)."""
     import dagster as dg
 
-    from vintage_ai_assets.defs import checks
-    from vintage_ai_assets.defs.assets import raw
-    from vintage_ai_assets.defs.jobs import DAILY_JOB
-    from vintage_ai_assets.defs.partitions import daily_partitions
-    from vintage_ai_assets.defs.resources import (
+    from vintage_ai_assets.defs.ingest import assets as raw
+    from vintage_ai_assets.defs.ingest import checks
+    from vintage_ai_assets.defs.platform.jobs import DAILY_JOB
+    from vintage_ai_assets.defs.platform.partitions import daily_partitions
+    from vintage_ai_assets.defs.platform.resources import (
         CatalogResource,
         ForumResource,
         InboxResource,
@@ -98,11 +98,12 @@ def raw_layer_definitions(paths=None):
     from vintage_ai_assets.paths import DataPaths
 
     paths = paths or DataPaths.from_env()
-    keys = {key for asset in raw.assets for key in asset.keys}
+    raw_assets = dg.load_assets_from_modules([raw])
+    keys = {key for asset in raw_assets for key in asset.keys}
     job = dg.define_asset_job(DAILY_JOB, selection=list(keys), partitions_def=daily_partitions)
     return dg.Definitions(
         executor=dg.in_process_executor,  # as the platform's definitions
-        assets=raw.assets,
+        assets=raw_assets,
         asset_checks=[c for c in checks.checks if {k.asset_key for k in c.check_keys} <= keys],
         jobs=[job],
         resources={
@@ -121,11 +122,11 @@ def run_days(instance, first: str, last: str, assets: list[str], paths=None):
     runs of this host released first, worker tags on the run."""
     import dagster as dg
 
-    from vintage_ai_assets.defs.jobs import range_tags
-    from vintage_ai_assets.defs.recovery import release_dead_runs, worker_tags
+    from vintage_ai_assets.defs.platform.jobs import range_tags
+    from vintage_ai_assets.defs.platform.recovery import release_dead_runs, worker_tags
 
     released = release_dead_runs(instance)
-    from vintage_ai_assets.defs.jobs import DAILY_JOB
+    from vintage_ai_assets.defs.platform.jobs import DAILY_JOB
 
     job = raw_layer_definitions(paths).resolve_job_def(DAILY_JOB)
     print("RUNNING", flush=True)

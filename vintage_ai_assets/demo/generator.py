@@ -43,7 +43,8 @@ general car talk naming no catalog car.
 
 Planted signals (for the pipeline's end-to-end checks)
 ------------------------------------------------------
-1. **Fault** — ``FAULT_CAR`` (``ferrari-355-gtb``) from ``FAULT_ONSET`` (2026-02-01): a
+1. **Fault** — ``FAULT_CAR`` (``ferrari-355-gtb``) from ``DemoSpec.fault_onset`` (the first
+   of the month nearest the middle of the window: 2026-02-01 for 2025-05-01..2026-10-31): a
    new theme, valve guide failures and exhaust manifold cracks, appears in about 40%
    (``FAULT_SHARE``) of that car's texts written on or after the onset (whole threads:
    the submission or first post and all its replies; Instagram posts one by one). Every
@@ -59,6 +60,7 @@ Planted signals (for the pipeline's end-to-end checks)
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -75,7 +77,6 @@ from vintage_ai_assets.catalog import Car, Catalog
 from vintage_ai_assets.cleaning.auction_lots import USD_PER_UNIT
 
 FAULT_CAR = "ferrari-355-gtb"
-FAULT_ONSET = date(2026, 2, 1)
 FAULT_TERMS = (
     "valve guide",
     "valve guides",
@@ -122,9 +123,23 @@ DEMO_FILE_PATTERNS = {
 }
 
 
+#: The demo's length: 18 months of texts, ending the day before it is generated.
+DEMO_MONTHS = 18
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day of the month ``months`` earlier (the month's last day if shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 @dataclass(frozen=True)
 class DemoSpec:
-    """What to generate: the window (inclusive), the cars, the volume and the seed."""
+    """What to generate: the window (inclusive), the cars, the volume and the seed.
+
+    The defaults are the reference window the benchmarks use; ``vintage-ai demo`` asks for
+    :meth:`ending` yesterday. The same spec always writes the same files.
+    """
 
     start: date = date(2025, 5, 1)
     end: date = date(2026, 10, 31)  # inclusive
@@ -134,6 +149,21 @@ class DemoSpec:
     #: Auction results and valuation points also cover this many months before ``start``
     #: (market history for the value-direction model; texts cover the window only).
     price_history_months: int = 0
+
+    @classmethod
+    def ending(cls, end: date, months: int = DEMO_MONTHS, **fields) -> DemoSpec:
+        """``months`` of texts ending on ``end`` (inclusive): 2026-10-31 → from 2025-05-01."""
+        return cls(start=months_before(end + timedelta(days=1), months), end=end, **fields)
+
+    @property
+    def fault_onset(self) -> date:
+        """When the planted fault begins: the first of the month nearest the window's middle
+        (so it keeps its place in the window, whatever the dates)."""
+        middle = self.start + (self.end - self.start) / 2
+        this_month = date(middle.year, middle.month, 1)
+        next_month = (this_month + timedelta(days=32)).replace(day=1)
+        nearest = min((this_month, next_month), key=lambda d: (abs((d - middle).days), d))
+        return min(max(nearest, self.start), self.end)
 
 
 @dataclass
@@ -2141,7 +2171,8 @@ class _Generator:
         self.weights = {c.slug: _profile(c.slug).weight / mean_weight for c in self.cars}
         self.start_ts = _epoch(spec.start)
         self.end_ts = _epoch(spec.end) + 86399
-        self.onset_ts = _epoch(FAULT_ONSET)
+        self.onset = spec.fault_onset
+        self.onset_ts = _epoch(self.onset)
         self.span_days = max(1, (spec.end - spec.start).days)
         self.months = self._months()
         self.history_months = self._history_months()
@@ -2780,9 +2811,9 @@ class _Generator:
             )
             if car.slug == RISING_CAR:
                 lam *= 1 + (RISING_VOLUME_FACTOR - 1) * (month / max(1, n_months - 1))
-            fault_possible = car.slug == FAULT_CAR and hi >= FAULT_ONSET
+            fault_possible = car.slug == FAULT_CAR and hi >= self.onset
             if fault_possible:
-                onset_share = min(1.0, ((hi - max(lo, FAULT_ONSET)).days + 1) / len(days))
+                onset_share = min(1.0, ((hi - max(lo, self.onset)).days + 1) / len(days))
                 lam *= 1 + (FAULT_VOLUME_BUMP - 1) * onset_share
             total = _poisson(rng, lam)
             n_reddit = round(total * SOURCE_SHARES["reddit"])
@@ -3304,9 +3335,9 @@ def write_demo_inbox(inbox: Path, catalog: Catalog, spec: DemoSpec = DemoSpec())
     written += [auctions, valuations]
     selected = {c.slug for c in generator.cars}
     signals: dict[str, str] = {}
-    if FAULT_CAR in selected and spec.start <= FAULT_ONSET <= spec.end:
+    if FAULT_CAR in selected and spec.start <= spec.fault_onset <= spec.end:
         signals["fault"] = (
-            f"{FAULT_CAR}: from {FAULT_ONSET.isoformat()} about {FAULT_SHARE:.0%} of its texts "
+            f"{FAULT_CAR}: from {spec.fault_onset.isoformat()} about {FAULT_SHARE:.0%} of its texts "
             f"are strongly negative reports of valve guide failures and exhaust manifold cracks "
             f"(terms: {', '.join(FAULT_TERMS)}); none before, so its mean sentiment drops"
         )

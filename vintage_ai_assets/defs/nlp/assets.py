@@ -7,20 +7,21 @@ import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.defs.partitions import (
-    SINGLE_RUN,
+from vintage_ai_assets.defs.platform.partitions import (
     all_days,
-    car_partitions,
-    daily_partitions,
     window_of,
 )
-from vintage_ai_assets.defs.resources import (
+from vintage_ai_assets.defs.platform.resources import (
     CatalogResource,
     EmbeddingModelResource,
     WarehouseResource,
+)
+from vintage_ai_assets.defs.platform.warehouse_asset import (
+    warehouse_asset,
+    warehouse_multi_asset,
+    warehouse_out,
 )
 from vintage_ai_assets.nlp import sentiment as sentiment_lib
 from vintage_ai_assets.nlp import sentiment_classifier
@@ -31,25 +32,11 @@ from vintage_ai_assets.parallel import map_in_processes, worker_pool
 MENTIONS = dg.AssetKey(["clean", "mentions"])
 
 
-def _daily(key: list[str], schema, partition_expr: str, **kwargs):
-    return dg.asset(
-        key=key,
-        group_name="nlp",
-        partitions_def=daily_partitions,
-        backfill_policy=SINGLE_RUN,
-        dagster_type=pandera_schema_to_dagster_type(schema),
-        metadata={"partition_expr": partition_expr},
-        io_manager_key="warehouse_io",
-        kinds={"python", "duckdb"},
-        pool="warehouse",
-        **kwargs,
-    )
-
-
-@_daily(
+@warehouse_asset(
     ["nlp", "text_embeddings"],
-    schemas.EMBEDDINGS,
-    "first_seen",
+    partitions="day",
+    schema=schemas.EMBEDDINGS,
+    partition_expr="first_seen",
     ins={
         "mentions": dg.AssetIn(
             key=MENTIONS, metadata={"columns": ["text_hash", "text", "created_at"]}
@@ -84,10 +71,12 @@ def text_embeddings(
 SENTIMENT_CHUNK = 20_000  # distinct texts scored per step: bounds the vectors held in memory
 
 
-@_daily(
+@warehouse_asset(
     ["nlp", "mention_sentiment"],
-    schemas.MENTION_SENTIMENT,
-    "created_at",
+    partitions="day",
+    schema=schemas.MENTION_SENTIMENT,
+    partition_expr="created_at",
+    user_facing=True,
     ins={
         "mentions": dg.AssetIn(
             key=MENTIONS,
@@ -176,13 +165,8 @@ def previous_themes(store, car: str) -> pd.DataFrame | None:
 
 
 def _topic_out(name: str, schema) -> dg.AssetOut:
-    return dg.AssetOut(
-        key=["nlp", name],
-        dagster_type=pandera_schema_to_dagster_type(schema),
-        metadata={"partition_expr": "car"},
-        io_manager_key="warehouse_io",
-        group_name="nlp",
-        kinds={"python", "duckdb"},
+    return warehouse_out(
+        ["nlp", name], partitions="car", schema=schema, partition_expr="car", user_facing=True
     )
 
 
@@ -263,7 +247,7 @@ def _fit_themes(store, cat, model: str, cars: list[str], counts: dict[str, int])
                 yield car, data, labels, topics
 
 
-@dg.multi_asset(
+@warehouse_multi_asset(
     outs={
         "car_topics": _topic_out("car_topics", schemas.CAR_TOPICS),
         "mention_topics": _topic_out("mention_topics", schemas.MENTION_TOPICS),
@@ -274,9 +258,7 @@ def _fit_themes(store, cat, model: str, cars: list[str], counts: dict[str, int])
         all_days(["nlp", "text_embeddings"]),
         all_days(["nlp", "mention_sentiment"]),
     ],
-    partitions_def=car_partitions,
-    backfill_policy=SINGLE_RUN,
-    pool="warehouse",
+    partitions="car",
 )
 def car_themes(
     context: dg.AssetExecutionContext,
@@ -347,6 +329,3 @@ def car_themes(
         else pd.DataFrame(columns=list(schemas.TOPIC_SHARES.columns)),
         output_name="topic_shares",
     )
-
-
-assets = [text_embeddings, mention_sentiment, car_themes]

@@ -4,21 +4,20 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import pandas as pd
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.defs.partitions import (
-    HISTORY_BEFORE_START,
-    SINGLE_RUN,
-    daily_partitions,
-    window_of,
-)
-from vintage_ai_assets.defs.resources import (
+from vintage_ai_assets.defs.platform.partitions import HISTORY_BEFORE_START, window_of
+from vintage_ai_assets.defs.platform.resources import (
     CatalogResource,
     ForumResource,
     InboxResource,
     RedditResource,
     WarehouseResource,
+)
+from vintage_ai_assets.defs.platform.warehouse_asset import (
+    warehouse_asset,
+    warehouse_multi_asset,
+    warehouse_out,
 )
 from vintage_ai_assets.sources import (
     auctions,
@@ -33,24 +32,17 @@ from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow
 from vintage_ai_assets.warehouse import Warehouse
 
 QUARANTINE_TABLE = "raw.quarantine"
-POSTS_TYPE = pandera_schema_to_dagster_type(schemas.RAW_POSTS)
 
 
-def _raw_asset(
-    name: str, dagster_type, description: str, partition_expr: str, history: bool = False
-):
+def _raw_asset(name: str, schema, description: str, partition_expr: str, history: bool = False):
     """A daily raw asset; with ``history`` its first day also loads older records."""
-    return dg.asset(
-        key=["raw", name],
-        group_name="raw",
-        partitions_def=daily_partitions,
-        backfill_policy=SINGLE_RUN,
-        dagster_type=dagster_type,
-        metadata={"partition_expr": partition_expr, HISTORY_BEFORE_START: history},
-        io_manager_key="warehouse_io",
-        kinds={"python", "duckdb"},
+    return warehouse_asset(
+        ["raw", name],
+        partitions="day",
+        schema=schema,
+        partition_expr=partition_expr,
+        metadata={HISTORY_BEFORE_START: history},
         description=description,
-        pool="warehouse",
     )
 
 
@@ -103,7 +95,7 @@ def _finish(
 
 @_raw_asset(
     "reddit_archive",
-    POSTS_TYPE,
+    schemas.RAW_POSTS,
     "Reddit submissions and comments from archive files in inbox/reddit (pushshift / Arctic-Shift NDJSON, plain or .zst).",
     "created_at",
 )
@@ -118,7 +110,7 @@ def raw_reddit_archive(
 
 @_raw_asset(
     "reddit_live",
-    POSTS_TYPE,
+    schemas.RAW_POSTS,
     "Reddit submissions and comments written that day in the catalog's subreddits, plus "
     "searches for each car, fetched live through praw (credentials from REDDIT_CLIENT_ID / "
     "REDDIT_CLIENT_SECRET / REDDIT_USER_AGENT).",
@@ -164,29 +156,26 @@ def _forum_state(rows: list[tuple]) -> pd.DataFrame:
     return frame
 
 
-@dg.multi_asset(
+@warehouse_multi_asset(
     outs={
-        "forum_posts": dg.AssetOut(
-            key=["raw", "forum_posts"],
-            dagster_type=POSTS_TYPE,
-            metadata={"partition_expr": "created_at"},
-            io_manager_key="warehouse_io",
+        "forum_posts": warehouse_out(
+            ["raw", "forum_posts"],
+            partitions="day",
+            schema=schemas.RAW_POSTS,
+            partition_expr="created_at",
             description="Owner-forum posts (XenForo-style sites such as FerrariChat) fetched politely "
             "with requests: tag and thread pages, quotes and signatures removed.",
         ),
-        "forum_state": dg.AssetOut(
-            key=["raw", "forum_state"],
-            dagster_type=pandera_schema_to_dagster_type(schemas.FORUM_STATE),
-            metadata={"partition_expr": "window_start"},
-            io_manager_key="warehouse_io",
+        "forum_state": warehouse_out(
+            ["raw", "forum_state"],
+            partitions="day",
+            schema=schemas.FORUM_STATE,
+            partition_expr="window_start",
             description="Incremental crawl state: per site and thread, the post id up to which "
             "every post has been collected.",
         ),
     },
-    group_name="raw",
-    partitions_def=daily_partitions,
-    backfill_policy=SINGLE_RUN,
-    pool="warehouse",
+    partitions="day",
 )
 def raw_forum_posts(
     context: dg.AssetExecutionContext,
@@ -255,7 +244,7 @@ def raw_forum_posts(
 
 @_raw_asset(
     "social_posts",
-    POSTS_TYPE,
+    schemas.RAW_POSTS,
     "Generic social exports (JSONL: source, id, created_at, author, text, url, …) from inbox/social, including owner-forum dumps.",
     "created_at",
 )
@@ -270,7 +259,7 @@ def raw_social_posts(
 
 @_raw_asset(
     "mail_messages",
-    POSTS_TYPE,
+    schemas.RAW_POSTS,
     "Mailing-list messages (mbox archives, JSONL dumps through a field mapping) from "
     "inbox/mail, as sent: threads from References/In-Reply-To, else the subject; the clean "
     "layer keeps the author's own words.",
@@ -287,7 +276,7 @@ def raw_mail_messages(
 
 @_raw_asset(
     "auction_lots",
-    pandera_schema_to_dagster_type(schemas.RAW_AUCTION_LOTS),
+    schemas.RAW_AUCTION_LOTS,
     "Auction results (sold and not-sold lots) from inbox/auctions, read through column "
     "mappings; the first day also holds every lot sold before it (market history).",
     "sold_at",
@@ -303,7 +292,7 @@ def raw_auction_lots(
 
 @_raw_asset(
     "valuations",
-    pandera_schema_to_dagster_type(schemas.RAW_VALUATIONS),
+    schemas.RAW_VALUATIONS,
     "Valuation index points (car, date, value, currency, source) from inbox/valuations; "
     "the first day also holds every point dated before it (market history).",
     "date",
@@ -320,14 +309,3 @@ def raw_valuations(
         inbox.folder("valuations"), TimeWindow(*window_of(context, history=True)), known
     )
     return _finish(context, warehouse.get(), result)
-
-
-assets = [
-    raw_reddit_archive,
-    raw_reddit_live,
-    raw_forum_posts,
-    raw_social_posts,
-    raw_mail_messages,
-    raw_auction_lots,
-    raw_valuations,
-]

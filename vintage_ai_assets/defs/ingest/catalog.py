@@ -2,11 +2,11 @@
 
 import dagster as dg
 import pandas as pd
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
 from vintage_ai_assets.catalog import Catalog
-from vintage_ai_assets.defs.resources import CatalogResource
+from vintage_ai_assets.defs.platform.resources import CatalogResource
+from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
 
 
 def catalog_frame(catalog: Catalog) -> pd.DataFrame:
@@ -26,18 +26,10 @@ def catalog_frame(catalog: Catalog) -> pd.DataFrame:
     )
 
 
-@dg.asset(
-    key=["catalog", "cars"],
-    group_name="catalog",
-    dagster_type=pandera_schema_to_dagster_type(schemas.CATALOG_CARS),
-    io_manager_key="warehouse_io",
-    kinds={"yaml", "duckdb"},
-    pool="warehouse",
+@warehouse_asset(
+    ["catalog", "cars"], partitions=None, schema=schemas.CATALOG_CARS, kinds=("yaml", "duckdb")
 )
 def catalog_cars(catalog: CatalogResource) -> dg.Output:
     """The car catalog (slug, make, model, production years, aliases)."""
     frame = catalog_frame(catalog.load())
     return dg.Output(frame, metadata={"cars": dg.MetadataValue.int(len(frame))})
-
-
-assets = [catalog_cars]

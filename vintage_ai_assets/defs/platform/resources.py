@@ -12,7 +12,9 @@ import pandas as pd
 import yaml
 
 from vintage_ai_assets.catalog import Catalog, load_catalog
-from vintage_ai_assets.defs.partitions import HISTORY_BEFORE_START, with_history
+from vintage_ai_assets.defs.platform.partitions import HISTORY_BEFORE_START, with_history
+from vintage_ai_assets.nlp.embeddings import DEFAULT_MODEL
+from vintage_ai_assets.paths import DataPaths
 from vintage_ai_assets.sources.file_spans import FileSpans
 from vintage_ai_assets.sources.forum import DEFAULT_USER_AGENT as DEFAULT_FORUM_USER_AGENT
 from vintage_ai_assets.sources.forum import ForumSite, PoliteSession
@@ -247,3 +249,25 @@ class ForumResource(dg.ConfigurableResource):
             max_retries=self.max_retries,
             backoff_seconds=self.backoff_seconds,
         )
+
+
+def build_resources(paths: DataPaths | None = None) -> dict[str, object]:
+    """Resources for a data directory (``VINTAGE_AI_DATA_DIR`` by default), from the environment."""
+    import os
+
+    paths = paths or DataPaths.from_env()
+    warehouse = str(paths.warehouse)
+    return {
+        "warehouse": WarehouseResource(path=warehouse),
+        "warehouse_io": WarehouseIOManager(path=warehouse),
+        "inbox": InboxResource(root=str(paths.inbox)),
+        "catalog": CatalogResource(path=os.environ.get("VINTAGE_AI_CATALOG") or None),
+        "embedding_model": EmbeddingModelResource(
+            model=os.environ.get("VINTAGE_AI_EMBEDDING_MODEL") or DEFAULT_MODEL
+        ),
+        "mlflow_store": MLflowResource(
+            tracking_uri=paths.mlflow_tracking_uri, artifacts=str(paths.mlflow_artifacts)
+        ),
+        "reddit": RedditResource(),
+        "forums": ForumResource(sites_file=os.environ.get("VINTAGE_AI_FORUMS") or None),
+    }

@@ -5,25 +5,12 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.defs.partitions import SINGLE_RUN, car_partitions
-from vintage_ai_assets.defs.resources import CatalogResource, WarehouseResource
+from vintage_ai_assets.defs.platform.resources import CatalogResource, WarehouseResource
+from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
 from vintage_ai_assets.reports.car_report import CarInputs, build_reports, data_uri, with_images
 from vintage_ai_assets.series.daily import load_cars_daily
-
-UPSTREAM = [
-    ["forecasts", "car_forecasts"],
-    ["models", "attention_models"],
-    ["nlp", "car_topics"],
-    ["nlp", "topic_shares"],
-    ["series", "price_index"],
-    ["models", "value_direction"],
-    ["models", "price_models"],
-    ["forecasts", "price_estimates"],
-]
-
 
 # CarInputs field -> (table, columns or None for all, sort column, one row?)
 TABLES = {
@@ -87,17 +74,16 @@ def car_inputs(store, car: str, name: str) -> CarInputs:
     return report_inputs(store, {car: name})[car]
 
 
-@dg.asset(
-    key=["reports", "car_reports"],
-    group_name="reports",
-    deps=[dg.AssetKey(key) for key in UPSTREAM],
-    partitions_def=car_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.CAR_REPORTS),
-    metadata={"partition_expr": "car"},
-    io_manager_key="warehouse_io",
-    kinds={"matplotlib", "markdown"},
-    pool="warehouse",
+@warehouse_asset(
+    ["reports", "car_reports"],
+    partitions="car",
+    schema=schemas.CAR_REPORTS,
+    partition_expr="car",
+    kinds=("matplotlib", "markdown"),
+    user_facing=True,
+    daily_per_car=True,
+    # The report depends on exactly the tables it reads.
+    deps=[dg.AssetKey(table.split(".")) for table, *_ in TABLES.values()],
 )
 def car_reports(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, catalog: CatalogResource
@@ -159,6 +145,3 @@ def car_reports(
             "folder": dg.MetadataValue.path(str(folder)),
         },
     )
-
-
-assets = [car_reports]

@@ -1,10 +1,10 @@
 """Freshness: when the layers users read must have been refreshed, so that stale data shows.
 
-- **Freshness policies** (Dagster's ``FreshnessPolicy``) on every asset a user reads: the
-  daily layers (clean mentions, sentiment, the daily series) must have been materialised
-  in the 24 hours before 06:00 UTC each day (the daily refresh runs at 02:15 UTC), the
-  per-car layers (themes, price index, models, forecasts) in the 24 hours before 08:00 UTC
-  (they are rebuilt after the daily refresh). An asset that misses its deadline is shown
+- **Freshness policies** (Dagster's ``FreshnessPolicy``, set by ``warehouse_asset`` on
+  every asset a user reads): the daily layers (clean mentions, sentiment, the daily series)
+  must have been materialised in the 24 hours before 06:00 UTC each day (the daily refresh
+  runs at 02:15 UTC), the per-car layers (themes, price index, models, forecasts, reports)
+  in the 24 hours before 08:00 UTC (they are rebuilt after the daily refresh). An asset that misses its deadline is shown
   as failing its freshness policy in the UI (asset health, catalog, lineage) until it is
   materialised again; the daemon evaluates the policies (``freshness`` is on by default).
 - **Stale cars**: a policy looks at the asset as a whole, and a car is a partition, so the
@@ -13,52 +13,14 @@
   never). It runs with every per-car run and can be run from the UI at any time.
 """
 
-from collections.abc import Iterable
 from datetime import timedelta
 
 import dagster as dg
 import pandas as pd
 
-from vintage_ai_assets.defs.partitions import CAR_PARTITIONS_NAME
+from vintage_ai_assets.defs.platform.partitions import CAR_PARTITIONS_NAME
 
-DAILY_POLICY = dg.FreshnessPolicy.cron(
-    deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=24), timezone="UTC"
-)
-PER_CAR_POLICY = dg.FreshnessPolicy.cron(
-    deadline_cron="0 8 * * *", lower_bound_delta=timedelta(hours=24), timezone="UTC"
-)
-DAILY_LAYERS = [
-    ["clean", "mentions"],
-    ["nlp", "mention_sentiment"],
-    ["series", "car_daily"],
-]
-PER_CAR_LAYERS = [
-    ["nlp", "car_topics"],
-    ["nlp", "mention_topics"],
-    ["nlp", "topic_shares"],
-    ["series", "price_index"],
-    ["models", "attention_models"],
-    ["models", "value_direction"],
-    ["models", "price_models"],
-    ["forecasts", "car_forecasts"],
-    ["forecasts", "price_estimates"],
-    ["reports", "car_reports"],
-]
-POLICIES: dict[dg.AssetKey, dg.FreshnessPolicy] = {
-    **{dg.AssetKey(key): DAILY_POLICY for key in DAILY_LAYERS},
-    **{dg.AssetKey(key): PER_CAR_POLICY for key in PER_CAR_LAYERS},
-}
 CAR_STALE_AFTER = timedelta(hours=36)
-
-
-def _with_policy(spec: dg.AssetSpec) -> dg.AssetSpec:
-    policy = POLICIES.get(spec.key)
-    return dg.apply_freshness_policy(spec, policy) if policy else spec
-
-
-def with_freshness(assets: Iterable) -> list:
-    """``assets`` with the freshness policy of each user-facing asset attached."""
-    return dg.map_asset_specs(_with_policy, list(assets))
 
 
 def stale_cars(

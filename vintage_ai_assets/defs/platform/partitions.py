@@ -5,13 +5,17 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from vintage_ai_assets.paths import DataPaths
+
 DEFAULT_START_DATE = "2025-05-01"
 CAR_PARTITIONS_NAME = "car"
 
 
 def start_date() -> str:
-    """First day partition: ``VINTAGE_AI_START_DATE`` (YYYY-MM-DD) or 2025-05-01 (the start of the demo data)."""
-    value = os.environ.get("VINTAGE_AI_START_DATE", DEFAULT_START_DATE)
+    """First day partition: ``VINTAGE_AI_START_DATE`` (YYYY-MM-DD), else the one recorded in
+    the data directory (``settings.json``, written by ``vintage-ai demo``), else 2025-05-01."""
+    recorded = DataPaths.from_env().recorded_settings().get("start_date")
+    value = os.environ.get("VINTAGE_AI_START_DATE") or recorded or DEFAULT_START_DATE
     try:
         datetime.strptime(value, "%Y-%m-%d")
     except ValueError:

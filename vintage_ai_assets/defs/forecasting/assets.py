@@ -6,12 +6,11 @@ from datetime import UTC, datetime
 import dagster as dg
 import mlflow.pyfunc
 import pandas as pd
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.defs.assets import reports, valuation
-from vintage_ai_assets.defs.partitions import SINGLE_RUN, all_days, car_partitions
-from vintage_ai_assets.defs.resources import MLflowResource, WarehouseResource
+from vintage_ai_assets.defs.platform.partitions import all_days
+from vintage_ai_assets.defs.platform.resources import MLflowResource, WarehouseResource
+from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
 from vintage_ai_assets.models import attention
 from vintage_ai_assets.models import backtest as bt
 from vintage_ai_assets.models.tracking import ForecasterModel, configure, log_training_run
@@ -47,21 +46,18 @@ def summary_table(metrics: pd.DataFrame) -> str:
     return table.to_markdown(index=False) if len(table) else ""
 
 
-@dg.asset(
-    key=["models", "attention_models"],
-    group_name="models",
+@warehouse_asset(
+    ["models", "attention_models"],
+    partitions="car",
+    schema=schemas.ATTENTION_MODELS,
+    partition_expr="car",
+    kinds=("lightgbm", "mlflow"),
+    user_facing=True,
     deps=[
         all_days(["series", "car_daily"]),
         dg.AssetKey(["nlp", "car_topics"]),
         dg.AssetKey(["nlp", "mention_topics"]),
     ],
-    partitions_def=car_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.ATTENTION_MODELS),
-    metadata={"partition_expr": "car"},
-    io_manager_key="warehouse_io",
-    kinds={"lightgbm", "mlflow"},
-    pool="warehouse",
 )
 def attention_models(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, mlflow_store: MLflowResource
@@ -139,17 +135,15 @@ def attention_models(
     )
 
 
-@dg.asset(
-    key=["forecasts", "car_forecasts"],
-    group_name="forecasts",
+@warehouse_asset(
+    ["forecasts", "car_forecasts"],
+    partitions="car",
+    schema=schemas.CAR_FORECASTS,
+    partition_expr="car",
+    kinds=("mlflow", "duckdb"),
+    user_facing=True,
+    daily_per_car=True,
     ins={"models": dg.AssetIn(key=["models", "attention_models"])},
-    partitions_def=car_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.CAR_FORECASTS),
-    metadata={"partition_expr": "car"},
-    io_manager_key="warehouse_io",
-    kinds={"mlflow", "duckdb"},
-    pool="warehouse",
 )
 def car_forecasts(
     context: dg.AssetExecutionContext,
@@ -223,8 +217,3 @@ def car_forecasts(
             "plot": dg.MetadataValue.md(plot),
         },
     )
-
-
-# The value models and the reports live in their own modules; they are listed here so that
-# ``definitions.py`` collects every per-car model asset through ``models.assets``.
-assets = [attention_models, car_forecasts, *valuation.assets, *reports.assets]

@@ -2,19 +2,17 @@
 
 import dagster as dg
 import pandas as pd
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
 from vintage_ai_assets.cleaning.auction_lots import match_lots
 from vintage_ai_assets.cleaning.history import prior_context
 from vintage_ai_assets.cleaning.mentions import QUARANTINE_COLUMNS, build_mentions
-from vintage_ai_assets.defs.partitions import (
+from vintage_ai_assets.defs.platform.partitions import (
     HISTORY_BEFORE_START,
-    SINGLE_RUN,
-    daily_partitions,
     window_of,
 )
-from vintage_ai_assets.defs.resources import CatalogResource, WarehouseResource
+from vintage_ai_assets.defs.platform.resources import CatalogResource, WarehouseResource
+from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
 from vintage_ai_assets.warehouse import Warehouse
 
 QUARANTINE_TABLE = "clean.quarantine"
@@ -46,18 +44,14 @@ def _replace_quarantine(
     )
 
 
-@dg.asset(
-    key=["clean", "mentions"],
-    group_name="clean",
+@warehouse_asset(
+    ["clean", "mentions"],
+    partitions="day",
+    schema=schemas.MENTIONS,
+    partition_expr="created_at",
+    user_facing=True,
     ins={name: dg.AssetIn(key=key) for name, key in RAW_TEXT_KEYS.items()},
     deps=[dg.AssetKey(["catalog", "cars"])],
-    partitions_def=daily_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.MENTIONS),
-    metadata={"partition_expr": "created_at"},
-    io_manager_key="warehouse_io",
-    kinds={"python", "duckdb"},
-    pool="warehouse",
 )
 def mentions(
     context: dg.AssetExecutionContext,
@@ -106,18 +100,14 @@ def mentions(
     )
 
 
-@dg.asset(
-    key=["clean", "auction_lots"],
-    group_name="clean",
+@warehouse_asset(
+    ["clean", "auction_lots"],
+    partitions="day",
+    schema=schemas.AUCTION_LOTS,
+    partition_expr="sold_at",
+    metadata={HISTORY_BEFORE_START: True},
     ins={"lots": dg.AssetIn(key=["raw", "auction_lots"])},
     deps=[dg.AssetKey(["catalog", "cars"])],
-    partitions_def=daily_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.AUCTION_LOTS),
-    metadata={"partition_expr": "sold_at", HISTORY_BEFORE_START: True},
-    io_manager_key="warehouse_io",
-    kinds={"python", "duckdb"},
-    pool="warehouse",
 )
 def clean_auction_lots(
     context: dg.AssetExecutionContext,
@@ -146,6 +136,3 @@ def clean_auction_lots(
             "quarantine_reasons": dg.MetadataValue.json(reasons),
         },
     )
-
-
-assets = [mentions, clean_auction_lots]

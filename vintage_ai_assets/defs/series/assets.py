@@ -2,24 +2,24 @@
 
 import dagster as dg
 import pandas as pd
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.defs.partitions import (
-    SINGLE_RUN,
+from vintage_ai_assets.defs.platform.partitions import (
     all_days,
-    car_partitions,
-    daily_partitions,
     window_of,
 )
-from vintage_ai_assets.defs.resources import CatalogResource, WarehouseResource
+from vintage_ai_assets.defs.platform.resources import CatalogResource, WarehouseResource
+from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
 from vintage_ai_assets.series.daily import car_daily
 from vintage_ai_assets.series.price_index import monthly_price_index
 
 
-@dg.asset(
-    key=["series", "car_daily"],
-    group_name="series",
+@warehouse_asset(
+    ["series", "car_daily"],
+    partitions="day",
+    schema=schemas.CAR_DAILY,
+    partition_expr="date",
+    user_facing=True,
     ins={
         "mentions": dg.AssetIn(
             key=["clean", "mentions"],
@@ -29,13 +29,6 @@ from vintage_ai_assets.series.price_index import monthly_price_index
             key=["nlp", "mention_sentiment"], metadata={"columns": ["mention_id", "sentiment"]}
         ),
     },
-    partitions_def=daily_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.CAR_DAILY),
-    metadata={"partition_expr": "date"},
-    io_manager_key="warehouse_io",
-    kinds={"python", "duckdb"},
-    pool="warehouse",
 )
 def car_daily_series(
     context: dg.AssetExecutionContext,
@@ -61,17 +54,14 @@ def car_daily_series(
     )
 
 
-@dg.asset(
-    key=["series", "price_index"],
-    group_name="series",
+@warehouse_asset(
+    ["series", "price_index"],
+    partitions="car",
+    schema=schemas.PRICE_INDEX,
+    partition_expr="car",
+    user_facing=True,
+    daily_per_car=True,
     deps=[all_days(["clean", "auction_lots"]), all_days(["raw", "valuations"])],
-    partitions_def=car_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.PRICE_INDEX),
-    metadata={"partition_expr": "car"},
-    io_manager_key="warehouse_io",
-    kinds={"python", "duckdb"},
-    pool="warehouse",
 )
 def price_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.Output:
     """Monthly price index per car: hedonic (year- and mileage-adjusted) from sold lots, with
@@ -101,6 +91,3 @@ def price_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             "lots": dg.MetadataValue.int(int(out["lots"].sum()) if len(out) else 0),
         },
     )
-
-
-assets = [car_daily_series, price_index]

@@ -14,11 +14,11 @@ import dagster as dg
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.defs.partitions import SINGLE_RUN, all_days, car_partitions
-from vintage_ai_assets.defs.resources import MLflowResource, WarehouseResource
+from vintage_ai_assets.defs.platform.partitions import all_days
+from vintage_ai_assets.defs.platform.resources import MLflowResource, WarehouseResource
+from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
 from vintage_ai_assets.models.tracking import (
     PRICE_SIGNATURE,
     DirectionPyfunc,
@@ -86,21 +86,18 @@ def load_sold_lots(store) -> pd.DataFrame:
     return lots.rename(columns={"price_usd": "price"})
 
 
-@dg.asset(
-    key=["models", "value_direction"],
-    group_name="models",
+@warehouse_asset(
+    ["models", "value_direction"],
+    partitions="car",
+    schema=schemas.VALUE_DIRECTION,
+    partition_expr="car",
+    kinds=("scikitlearn", "mlflow"),
+    user_facing=True,
     deps=[
         dg.AssetKey(["series", "price_index"]),
         all_days(["series", "car_daily"]),
         dg.AssetKey(["nlp", "topic_shares"]),
     ],
-    partitions_def=car_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.VALUE_DIRECTION),
-    metadata={"partition_expr": "car"},
-    io_manager_key="warehouse_io",
-    kinds={"scikitlearn", "mlflow"},
-    pool="warehouse",
 )
 def value_direction(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, mlflow_store: MLflowResource
@@ -230,17 +227,14 @@ def value_direction(
     )
 
 
-@dg.asset(
-    key=["models", "price_models"],
-    group_name="models",
+@warehouse_asset(
+    ["models", "price_models"],
+    partitions="car",
+    schema=schemas.PRICE_MODELS,
+    partition_expr="car",
+    kinds=("lightgbm", "mlflow"),
+    user_facing=True,
     deps=[all_days(["clean", "auction_lots"])],
-    partitions_def=car_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.PRICE_MODELS),
-    metadata={"partition_expr": "car"},
-    io_manager_key="warehouse_io",
-    kinds={"lightgbm", "mlflow"},
-    pool="warehouse",
 )
 def price_models(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, mlflow_store: MLflowResource
@@ -361,18 +355,16 @@ def price_models(
     )
 
 
-@dg.asset(
-    key=["forecasts", "price_estimates"],
-    group_name="forecasts",
+@warehouse_asset(
+    ["forecasts", "price_estimates"],
+    partitions="car",
+    schema=schemas.PRICE_ESTIMATES,
+    partition_expr="car",
+    kinds=("mlflow", "duckdb"),
+    user_facing=True,
+    daily_per_car=True,
     ins={"models": dg.AssetIn(key=["models", "price_models"])},
     deps=[all_days(["clean", "auction_lots"])],
-    partitions_def=car_partitions,
-    backfill_policy=SINGLE_RUN,
-    dagster_type=pandera_schema_to_dagster_type(schemas.PRICE_ESTIMATES),
-    metadata={"partition_expr": "car"},
-    io_manager_key="warehouse_io",
-    kinds={"mlflow", "duckdb"},
-    pool="warehouse",
 )
 def price_estimates(
     context: dg.AssetExecutionContext,
@@ -484,6 +476,3 @@ def schemas_dtype(column: str) -> str:
         "price": "float64",
     }
     return kinds.get(column, "object")
-
-
-assets = [value_direction, price_models, price_estimates]

@@ -1,0 +1,133 @@
+"""One factory for what every warehouse asset repeats.
+
+Every table of the warehouse is an asset with its key in its layer's schema
+(``["clean", "mentions"]`` is ``clean.mentions``), the layer as its group, day or car
+partitions with single-run backfills, the partition-replacing warehouse I/O manager, the
+one-slot ``warehouse`` pool, kinds, a pandera type on its output and, on the layers users
+read, a freshness policy. The jobs select assets by the tags set here, never by lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Literal
+
+import dagster as dg
+from dagster_pandera import pandera_schema_to_dagster_type
+
+from vintage_ai_assets.defs.platform.partitions import SINGLE_RUN, car_partitions, daily_partitions
+
+Partitions = Literal["day", "car"] | None
+PARTITIONS_DEFS = {"day": daily_partitions, "car": car_partitions}
+#: Tag naming an asset's partitions ("day" or "car"): the daily and per-car jobs select by it.
+PARTITIONS_TAG = "vintage_ai/partitions"
+#: Tag of the per-car assets a new day changes without retraining (the daily per-car run).
+DAILY_PER_CAR_TAG = "vintage_ai/daily_per_car"
+#: Freshness of what users read: the daily layers by 06:00 UTC (the daily refresh runs at
+#: 02:15), the per-car layers by 08:00 UTC (they are rebuilt after it).
+FRESHNESS = {
+    "day": dg.FreshnessPolicy.cron(
+        deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=24), timezone="UTC"
+    ),
+    "car": dg.FreshnessPolicy.cron(
+        deadline_cron="0 8 * * *", lower_bound_delta=timedelta(hours=24), timezone="UTC"
+    ),
+}
+WAREHOUSE_POOL = "warehouse"
+WAREHOUSE_IO = "warehouse_io"
+
+
+def asset_tags(partitions: Partitions, daily_per_car: bool = False) -> dict[str, str]:
+    """The tags the jobs select by."""
+    tags = {PARTITIONS_TAG: partitions} if partitions else {}
+    if daily_per_car:
+        tags[DAILY_PER_CAR_TAG] = "true"
+    return tags
+
+
+def freshness(partitions: Partitions, user_facing: bool) -> dg.FreshnessPolicy | None:
+    """The freshness policy of a layer users read (None for the others)."""
+    return FRESHNESS[partitions] if user_facing and partitions else None
+
+
+def partitioned(partitions: Partitions) -> dict[str, object]:
+    """``partitions_def`` and a single-run ``backfill_policy`` (nothing when unpartitioned)."""
+    if partitions is None:
+        return {}
+    return {"partitions_def": PARTITIONS_DEFS[partitions], "backfill_policy": SINGLE_RUN}
+
+
+_DAGSTER_TYPES: dict[int, dg.DagsterType] = {}
+
+
+def dagster_type(schema) -> dg.DagsterType | None:
+    """The Dagster type of a pandera schema, one per schema (Dagster type names are unique)."""
+    if schema is None:
+        return None
+    if id(schema) not in _DAGSTER_TYPES:
+        _DAGSTER_TYPES[id(schema)] = pandera_schema_to_dagster_type(schema)
+    return _DAGSTER_TYPES[id(schema)]
+
+
+def _metadata(partition_expr: str | None, metadata: Mapping[str, object] | None) -> dict:
+    return {**({"partition_expr": partition_expr} if partition_expr else {}), **(metadata or {})}
+
+
+def warehouse_asset(
+    key: list[str],
+    *,
+    partitions: Partitions,
+    schema=None,
+    partition_expr: str | None = None,
+    kinds: Iterable[str] = ("python", "duckdb"),
+    user_facing: bool = False,
+    daily_per_car: bool = False,
+    metadata: Mapping[str, object] | None = None,
+    **kwargs,
+):
+    """``@dg.asset`` for one warehouse table (see the module docstring); ``kwargs`` go to
+    ``dg.asset`` (``ins``, ``deps``, ``description``, ...)."""
+    return dg.asset(
+        key=key,
+        group_name=key[0],
+        **partitioned(partitions),
+        dagster_type=dagster_type(schema),
+        metadata=_metadata(partition_expr, metadata),
+        io_manager_key=WAREHOUSE_IO,
+        kinds=set(kinds),
+        pool=WAREHOUSE_POOL,
+        tags=asset_tags(partitions, daily_per_car),
+        freshness_policy=freshness(partitions, user_facing),
+        **kwargs,
+    )
+
+
+def warehouse_out(
+    key: list[str],
+    *,
+    partitions: Partitions,
+    schema=None,
+    partition_expr: str | None = None,
+    kinds: Iterable[str] = ("python", "duckdb"),
+    user_facing: bool = False,
+    daily_per_car: bool = False,
+    **kwargs,
+) -> dg.AssetOut:
+    """One output of a ``warehouse_multi_asset``: a warehouse table, as :func:`warehouse_asset`."""
+    return dg.AssetOut(
+        key=key,
+        group_name=key[0],
+        dagster_type=dagster_type(schema),
+        metadata=_metadata(partition_expr, None),
+        io_manager_key=WAREHOUSE_IO,
+        kinds=set(kinds),
+        tags=asset_tags(partitions, daily_per_car),
+        freshness_policy=freshness(partitions, user_facing),
+        **kwargs,
+    )
+
+
+def warehouse_multi_asset(outs: dict[str, dg.AssetOut], *, partitions: Partitions, **kwargs):
+    """``@dg.multi_asset`` writing several warehouse tables in one step."""
+    return dg.multi_asset(outs=outs, **partitioned(partitions), pool=WAREHOUSE_POOL, **kwargs)
