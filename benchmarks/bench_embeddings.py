@@ -43,13 +43,13 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vintage_ai_assets.cleaning.text import (  # noqa: E402
+from vintage_ai_assets.evaluation.shared_reddit import DEFAULT_SHARED_DIR, REDDIT_FILE  # noqa: E402
+from vintage_ai_assets.text import (  # noqa: E402
     MAX_TEXT_CHARS,
     is_removed,
     post_text,
     strip_markup,
 )
-from vintage_ai_assets.evaluation.shared_reddit import DEFAULT_SHARED_DIR, REDDIT_FILE  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "embeddings.json"
 BUCKETS = ((1, 16), (17, 32), (33, 64), (65, 128), (129, 255), (256, 10**9))

@@ -33,7 +33,8 @@ from pipeline_runs import write_results  # noqa: E402
 
 from vintage_ai_assets.cleaning.mail import message_text, own_words  # noqa: E402
 from vintage_ai_assets.evaluation.shared_mail import iter_messages, mail_file  # noqa: E402
-from vintage_ai_assets.nlp.sentiment import score_rules, score_texts  # noqa: E402
+from vintage_ai_assets.nlp.scoring import score_texts  # noqa: E402
+from vintage_ai_assets.nlp.sentiment import score_rules  # noqa: E402
 from vintage_ai_assets.sources.mailing_list import thread_subject  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "sentiment.json"

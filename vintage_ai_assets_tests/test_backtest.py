@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vintage_ai_assets.models import attention
-from vintage_ai_assets.models import backtest as bt
-from vintage_ai_assets.models.tracking import ForecasterModel
+from vintage_ai_assets.forecasting import attention
+from vintage_ai_assets.forecasting import backtest as bt
+from vintage_ai_assets.forecasting.pyfunc import ForecasterModel
+from vintage_ai_assets.metrics import inside, mase
 from vintage_ai_assets.reports.car_report import CarInputs, build_report, build_reports
 from vintage_ai_assets.valuation import per_car
 from vintage_ai_assets.valuation.direction import INSUFFICIENT
@@ -17,11 +18,11 @@ from vintage_ai_assets.valuation.direction import INSUFFICIENT
 
 def test_mase_and_coverage_by_hand():
     history = np.arange(20, dtype=float)  # the weekly naive is always 7 off: scale 7
-    assert bt.mase([10.0, 10.0], [3.0, 17.0], history) == pytest.approx(1.0)
-    assert bt.mase([10.0, 10.0], [10.0, 10.0], history) == 0.0
-    assert np.isnan(bt.mase([1.0], [1.0], np.ones(20)))  # no in-sample error: undefined
+    assert mase([10.0, 10.0], [3.0, 17.0], history) == pytest.approx(1.0)
+    assert mase([10.0, 10.0], [10.0, 10.0], history) == 0.0
+    assert np.isnan(mase([1.0], [1.0], np.ones(20)))  # no in-sample error: undefined
     quantiles = np.array([[0.0, 1.0, 2.0]] * 4)
-    assert bt.inside([0.0, 2.0, 2.5, -1.0], quantiles).tolist() == [True, True, False, False]
+    assert inside([0.0, 2.0, 2.5, -1.0], quantiles).tolist() == [True, True, False, False]
 
 
 def test_origins_step_back_from_the_last_day():

@@ -9,8 +9,8 @@ from vintage_ai_assets.cleaning.language import detect_language
 from vintage_ai_assets.cleaning.matching import CarMatcher
 from vintage_ai_assets.cleaning.mentions import build_mentions
 from vintage_ai_assets.cleaning.spam import is_spam
-from vintage_ai_assets.cleaning.text import strip_markup
 from vintage_ai_assets.sources.records import posts_frame
+from vintage_ai_assets.text import strip_markup
 
 
 def test_strip_markup_removes_html_markdown_and_scripts():

@@ -37,9 +37,8 @@ from vintage_ai_assets.cleaning.language import detect_language
 from vintage_ai_assets.cleaning.matching import CarMatcher
 from vintage_ai_assets.cleaning.mentions import TOO_LONG_CHARS, build_mentions
 from vintage_ai_assets.cleaning.spam import is_spam
-from vintage_ai_assets.cleaning.text import strip_markup
 from vintage_ai_assets.defs.ingest.catalog import catalog_frame
-from vintage_ai_assets.defs.platform.resources import WarehouseIOManager
+from vintage_ai_assets.defs.platform.resources import WarehouseIOManager, WarehouseResource
 from vintage_ai_assets.sources import (
     auctions,
     forum,
@@ -49,6 +48,7 @@ from vintage_ai_assets.sources import (
     valuations,
 )
 from vintage_ai_assets.sources.records import EXCERPT_CHARS, TimeWindow, author_hash
+from vintage_ai_assets.text import strip_markup
 from vintage_ai_assets.warehouse import Warehouse
 from vintage_ai_assets_tests.test_parsers_property import PAGES, FakeSession
 
@@ -156,7 +156,7 @@ def test_hostile_partition_key_is_stored_literally_and_no_other_table_is_touched
     path = tmp_path / "w.duckdb"
     store = Warehouse(path)
     store.replace("series.keep", pd.DataFrame({"a": [1, 2]}), None)
-    io_manager = WarehouseIOManager(path=str(path))
+    io_manager = WarehouseIOManager(warehouse=WarehouseResource(database=str(path)))
     partitions = dg.StaticPartitionsDefinition(["ferrari-f40", key])
     frame = pd.DataFrame({"car": [key, key], "v": [1, 2]})
     runs = [("ferrari-f40", frame.assign(car="ferrari-f40")), (key, frame), (key, frame)]
@@ -180,6 +180,32 @@ def test_hostile_partition_key_is_stored_literally_and_no_other_table_is_touched
     assert store.query("SELECT count(*) AS n FROM series.car_daily")["n"].iloc[0] == 4
     assert store.query("SELECT a FROM series.keep ORDER BY a")["a"].tolist() == [1, 2]
     assert sorted(store.row_counts()["table"]) == ["series.car_daily", "series.keep"]
+
+
+def test_the_stored_frame_is_the_schema_validated_one(tmp_path):
+    """The I/O manager validates an output against its schema once and stores the result,
+    with pandera's coercions (years given as text land as integers); a frame that breaks
+    the schema fails the step with its failure cases, and nothing is written."""
+    path = tmp_path / "w.duckdb"
+    io_manager = WarehouseIOManager(warehouse=WarehouseResource(database=str(path)))
+    output = dg.build_output_context(
+        asset_key=["catalog", "cars"], definition_metadata={"pandera_schema": "CATALOG_CARS"}
+    )
+    frame = pd.DataFrame(
+        {"car": ["porsche-993"], "make": ["Porsche"], "model": ["911 (993)"],
+         "first_year": ["1994"], "last_year": [1998.0], "aliases": [["993"]]}
+    )  # fmt: skip
+    io_manager.handle_output(output, frame)
+    with duckdb.connect(str(path), read_only=True) as con:
+        types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                                 "WHERE table_name = 'cars'").fetchall())  # fmt: skip
+        assert con.execute("SELECT first_year, last_year FROM catalog.cars").fetchall() == [
+            (1994, 1998)
+        ]
+    assert types["first_year"] == types["last_year"] == "BIGINT"
+    with pytest.raises(dg.Failure, match="breaks its schema CATALOG_CARS"):
+        io_manager.handle_output(output, frame.assign(car="Not A Slug", first_year="soon"))
+    assert Warehouse(path).query("SELECT car FROM catalog.cars")["car"].tolist() == ["porsche-993"]
 
 
 def test_identifiers_with_quotes_are_quoted_not_executed(tmp_path):

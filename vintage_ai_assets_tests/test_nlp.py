@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from vintage_ai_assets.nlp.embeddings import embed_texts
-from vintage_ai_assets.nlp.sentiment import score_mentions, score_texts
+from vintage_ai_assets.nlp.scoring import score_mentions, score_texts
 from vintage_ai_assets.nlp.topics import (
     find_topics,
     fit_topics,

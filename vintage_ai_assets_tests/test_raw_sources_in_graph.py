@@ -35,8 +35,8 @@ def _resources(api: FakeReddit, warehouse: Path) -> dict:
             oauth_url=api.url, reddit_url=api.url, timeout_seconds=2, backoff_seconds=0.01
         ),
         "catalog": CatalogResource(),
-        "warehouse": WarehouseResource(path=str(warehouse)),
-        "warehouse_io": WarehouseIOManager(path=str(warehouse)),
+        "warehouse": WarehouseResource(database=str(warehouse)),
+        "warehouse_io": WarehouseIOManager(warehouse=WarehouseResource(database=str(warehouse))),
     }
 
 
@@ -127,8 +127,8 @@ def test_forum_asset_is_incremental_and_idempotent(tmp_path, server):
     resources = {
         "forums": ForumResource(sites_file=str(sites), delay_seconds=0, backoff_seconds=0.01),
         "catalog": CatalogResource(),
-        "warehouse": WarehouseResource(path=str(warehouse)),
-        "warehouse_io": WarehouseIOManager(path=str(warehouse)),
+        "warehouse": WarehouseResource(database=str(warehouse)),
+        "warehouse_io": WarehouseIOManager(warehouse=WarehouseResource(database=str(warehouse))),
     }
     history = range_tags("2025-12-01", "2026-02-28")  # every fixture post, as one run
     query = "SELECT * FROM raw.forum_posts ORDER BY record_id"

@@ -9,7 +9,8 @@ import pytest
 
 from vintage_ai_assets.evaluation import sentiment as evaluation
 from vintage_ai_assets.nlp import sentiment
-from vintage_ai_assets.nlp.sentiment import score_mentions, score_rules
+from vintage_ai_assets.nlp.scoring import score_mentions
+from vintage_ai_assets.nlp.sentiment import score_rules
 
 
 def _one(text: str) -> float:

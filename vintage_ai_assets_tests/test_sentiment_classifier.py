@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from vintage_ai_assets.nlp import sentiment
+from vintage_ai_assets.nlp import scoring, sentiment
 from vintage_ai_assets.nlp.embeddings import embed_texts
 from vintage_ai_assets.nlp.sentiment_classifier import (
     CLASSES,
@@ -41,10 +41,10 @@ def test_classifier_reads_faults_told_without_feeling_words():
         "FS: 1991 Miata, asking $6,500, located in Denver",
     ]
     rules = sentiment.labels(sentiment.score_rules(texts))
-    blended = sentiment.labels(sentiment.score_texts(texts, embed_texts(texts)))
+    blended = sentiment.labels(scoring.score_texts(texts, embed_texts(texts)))
     # without embeddings, score_texts computes them: what a notebook gets is the pipeline's
     np.testing.assert_allclose(
-        sentiment.score_texts(texts), sentiment.score_texts(texts, embed_texts(texts))
+        scoring.score_texts(texts), scoring.score_texts(texts, embed_texts(texts))
     )
     assert rules[0] == "neutral"  # no feeling word for the lexicon ...
     assert list(blended) == ["negative", "positive", "neutral", "neutral"]  # ... but a fault
@@ -52,7 +52,7 @@ def test_classifier_reads_faults_told_without_feeling_words():
 
 def test_unscored_languages_stay_unscored_with_embeddings():
     texts = ["I love it, what a car", "Bellissima macchina"]
-    out = sentiment.score_mentions(texts, ["en", "it"], embed_texts(texts))
+    out = scoring.score_mentions(texts, ["en", "it"], embed_texts(texts))
     assert out[0] > sentiment.POSITIVE and np.isnan(out[1])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vintage_ai_assets.models import attention
+from vintage_ai_assets.forecasting import attention
 from vintage_ai_assets.series.daily import car_daily
 from vintage_ai_assets.series.price_index import monthly_price_index
 

@@ -32,7 +32,7 @@ from vintage_ai_assets.catalog import load_catalog
 from vintage_ai_assets.cleaning import aboutness
 from vintage_ai_assets.cli import instance_settings
 from vintage_ai_assets.nlp import sentiment_classifier
-from vintage_ai_assets.nlp.sentiment import score_texts
+from vintage_ai_assets.nlp.scoring import score_texts
 from vintage_ai_assets.sources.mailing_list import load_mappings
 
 texts = ["What a beast, best car I ever owned", "Total money pit, the gearbox failed again",

@@ -107,8 +107,10 @@ def raw_layer_definitions(paths=None):
         asset_checks=[c for c in checks.checks if {k.asset_key for k in c.check_keys} <= keys],
         jobs=[job],
         resources={
-            "warehouse": WarehouseResource(path=str(paths.warehouse)),
-            "warehouse_io": WarehouseIOManager(path=str(paths.warehouse)),
+            "warehouse": WarehouseResource(database=str(paths.warehouse)),
+            "warehouse_io": WarehouseIOManager(
+                warehouse=WarehouseResource(database=str(paths.warehouse))
+            ),
             "inbox": InboxResource(root=str(paths.inbox)),
             "catalog": CatalogResource(),
             "reddit": RedditResource(),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from vintage_ai_assets.cleaning.text import post_text
+from vintage_ai_assets.text import post_text
 
 OWN, QUOTED, SIGNATURE, FOOTER, HEADER, BLANK = "O", "Q", "S", "F", "H", "B"
 

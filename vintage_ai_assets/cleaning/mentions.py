@@ -32,13 +32,13 @@ from vintage_ai_assets.cleaning.language import detect_language
 from vintage_ai_assets.cleaning.mail import is_list_admin, message_text, own_words
 from vintage_ai_assets.cleaning.matching import CarMatcher
 from vintage_ai_assets.cleaning.spam import is_spam
-from vintage_ai_assets.cleaning.text import (
+from vintage_ai_assets.sources.records import EXCERPT_CHARS
+from vintage_ai_assets.text import (
     MAX_TEXT_CHARS,
     content_hash,
     normalised_for_dedup,
     post_text,
 )
-from vintage_ai_assets.sources.records import EXCERPT_CHARS
 
 MENTION_COLUMNS = [
     "mention_id",

@@ -3,7 +3,7 @@
 Reads the daily series (``series.car_daily``) and theme assignments of the warehouse in
 ``VINTAGE_AI_DATA_DIR`` (after ``make demo``: the **synthetic** demo, 32 cars × 18
 months), read-only, and runs exactly the back-test the ``models/attention_models`` asset
-runs (:func:`vintage_ai_assets.models.attention.forecast_car`): for each car, origins
+runs (:func:`vintage_ai_assets.forecasting.attention.forecast_car`): for each car, origins
 every 30 days over the last 180 days, the LightGBM quantile forecaster refitted on the
 data up to each origin and scored on the next 30 and 90 days, against the weekly
 seasonal-naive forecast and the recent 28-day range. Metrics: MASE (lower is better;
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from vintage_ai_assets.models import attention
-from vintage_ai_assets.models import backtest as bt
+from vintage_ai_assets.forecasting import attention
+from vintage_ai_assets.forecasting import backtest as bt
 from vintage_ai_assets.paths import DataPaths
 from vintage_ai_assets.series.daily import load_car_daily, load_car_themes
 from vintage_ai_assets.warehouse import Warehouse

@@ -35,12 +35,12 @@ from vintage_ai_assets.cleaning import aboutness
 from vintage_ai_assets.cleaning.mail import message_text, own_words
 from vintage_ai_assets.cleaning.matching import CarMatcher
 from vintage_ai_assets.cleaning.mentions import build_mentions
-from vintage_ai_assets.cleaning.text import post_text
 from vintage_ai_assets.evaluation.matching import PlainAliasMatcher
 from vintage_ai_assets.evaluation.owners_data import load_captions, load_examples, score_cars
 from vintage_ai_assets.evaluation.report import publish
 from vintage_ai_assets.evaluation.train_aboutness import FOLDS, candidate_table, fit
 from vintage_ai_assets.sources.records import posts_frame
+from vintage_ai_assets.text import post_text
 
 DEFAULT_OUT = Path("benchmarks/results/eval_owners_matching.json")
 TARGET_PRECISION, TARGET_RECALL = 0.95, 0.90

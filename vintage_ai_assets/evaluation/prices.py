@@ -28,9 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vintage_ai_assets.metrics import rmsle
 from vintage_ai_assets.sources.auctions import load_mappings, read_auction_files
 from vintage_ai_assets.sources.records import TimeWindow
-from vintage_ai_assets.valuation.prices import fit_price_model
+from vintage_ai_assets.valuation.prices import baseline_predictions, fit_price_model
 
 AUCTION_FILE = "carsandbids_results_2020-06_2026-02.csv"
 DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -51,24 +52,6 @@ def load_auction_lots(shared_dir: Path | None = None) -> tuple[pd.DataFrame | No
     lots = result.accepted
     lots = lots[lots["sold"]].reset_index(drop=True)
     return lots, f"read {len(lots)} sold lots from {path} ({len(result.quarantine)} quarantined)"
-
-
-def rmsle(actual: np.ndarray, predicted: np.ndarray) -> float:
-    """Root mean squared error of log prices."""
-    actual, predicted = np.asarray(actual, float), np.asarray(predicted, float)
-    return float(np.sqrt(np.mean((np.log(actual) - np.log(predicted)) ** 2)))
-
-
-def baseline_predictions(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The two baselines' prices for ``test``: global median and per-(make, model) median."""
-    global_median = float(train["price"].median())
-    per_model = train.groupby(["make", "model"])["price"].median()
-    keys = pd.MultiIndex.from_frame(test[["make", "model"]])
-    model_median = per_model.reindex(keys).to_numpy(float)
-    return {
-        "global_median": np.full(len(test), global_median),
-        "model_median": np.where(np.isnan(model_median), global_median, model_median),
-    }
 
 
 def time_split(

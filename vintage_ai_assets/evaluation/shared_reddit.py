@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from vintage_ai_assets.cleaning.text import MAX_TEXT_CHARS, post_text
+from vintage_ai_assets.text import MAX_TEXT_CHARS, post_text
 
 REDDIT_FILE = "reddit_submissions_cars_teslamotors_2019-10_2020-02.ndjson"
 DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"

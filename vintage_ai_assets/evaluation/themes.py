@@ -44,11 +44,11 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import normalized_mutual_info_score
 
 from vintage_ai_assets.cleaning.mail import is_list_admin, own_words
-from vintage_ai_assets.cleaning.text import is_removed
 from vintage_ai_assets.evaluation.shared_mail import MAIL_FILE, iter_messages, mail_file
 from vintage_ai_assets.evaluation.shared_reddit import REDDIT_FILE, iter_submissions, shared_file
 from vintage_ai_assets.nlp.embeddings import embed_texts
 from vintage_ai_assets.nlp.topics import TopicModelConfig, fit_topics
+from vintage_ai_assets.text import is_removed
 
 MIN_THREAD = 4
 MIN_CAR_MESSAGES = 40

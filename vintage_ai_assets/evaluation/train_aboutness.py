@@ -25,13 +25,13 @@ from vintage_ai_assets.catalog import load_catalog
 from vintage_ai_assets.cleaning import aboutness
 from vintage_ai_assets.cleaning.mail import message_text, own_words
 from vintage_ai_assets.cleaning.matching import CarMatcher
-from vintage_ai_assets.cleaning.text import post_text
 from vintage_ai_assets.evaluation.owners_data import (
     GENERATIONS_911,
     UNKNOWN_911,
     load_captions,
     load_examples,
 )
+from vintage_ai_assets.text import post_text
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.3, 0.81, 0.05))

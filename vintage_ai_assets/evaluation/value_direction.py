@@ -42,13 +42,13 @@ import pandas as pd
 from vintage_ai_assets.catalog import DEFAULT_CATALOG_PATH, Catalog, load_catalog
 from vintage_ai_assets.cleaning.auction_lots import match_lots
 from vintage_ai_assets.evaluation.prices import AUCTION_FILE, load_auction_lots
+from vintage_ai_assets.metrics import brier
 from vintage_ai_assets.series.price_index import monthly_price_index
 from vintage_ai_assets.valuation.direction import (
     BASELINES,
     METHODS,
     Backtest,
     backtest_direction,
-    brier,
 )
 
 DEFAULT_OUT = Path("benchmarks/results/eval_value_direction.json")

@@ -54,7 +54,6 @@ from urllib.robotparser import RobotFileParser
 
 import requests
 
-from vintage_ai_assets.cleaning.text import strip_markup
 from vintage_ai_assets.sources.records import (
     Quarantine,
     ReadResult,
@@ -64,6 +63,7 @@ from vintage_ai_assets.sources.records import (
     posts_frame,
     to_utc_naive,
 )
+from vintage_ai_assets.text import strip_markup
 
 DEFAULT_USER_AGENT = "vintage-ai/0.1 (+market intelligence for classic cars; polite crawler)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})

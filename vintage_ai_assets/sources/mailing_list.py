@@ -42,7 +42,6 @@ from pathlib import Path
 
 import zstandard
 
-from vintage_ai_assets.cleaning.text import strip_markup
 from vintage_ai_assets.sources import mapping_files
 from vintage_ai_assets.sources.file_spans import FileSpans, SpanTracker
 from vintage_ai_assets.sources.records import (
@@ -57,6 +56,7 @@ from vintage_ai_assets.sources.records import (
     posts_frame,
     to_utc_naive,
 )
+from vintage_ai_assets.text import strip_markup
 
 MBOX_SUFFIXES = (".mbox", ".mbox.gz", ".mbox.zst")
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".jsonl.zst", ".ndjson.zst")

@@ -36,6 +36,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from vintage_ai_assets.metrics import accuracy, brier
+
 HORIZON_MONTHS = 6
 SMOOTH_MONTHS = 3
 MIN_HISTORY_MONTHS = 12
@@ -353,16 +355,6 @@ def latest_direction(
     latest.loc[missing, "month"] = last
     latest["history_months"] = latest["history_months"].fillna(0).astype(int)
     return latest.reset_index()[[*columns, "method"]]
-
-
-def brier(probability: np.ndarray, outcome: np.ndarray) -> float:
-    """Mean squared error of probabilities against 0/1 outcomes."""
-    return float(np.mean((np.asarray(probability, float) - np.asarray(outcome, float)) ** 2))
-
-
-def accuracy(probability: np.ndarray, outcome: np.ndarray) -> float:
-    """Share of outcomes on the side of 0.5 the probability is on (0.5 counts as up)."""
-    return float(np.mean((np.asarray(probability) >= 0.5) == (np.asarray(outcome) >= 0.5)))
 
 
 @dataclass

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from vintage_ai_assets.evaluation.prices import baseline_predictions, rmsle
+from vintage_ai_assets.metrics import brier, rmsle
 from vintage_ai_assets.valuation.direction import (
     BASELINES,
     INSUFFICIENT,
@@ -31,11 +31,10 @@ from vintage_ai_assets.valuation.direction import (
     OK,
     DirectionModel,
     backtest_direction,
-    brier,
     fit_direction_model,
     latest_direction,
 )
-from vintage_ai_assets.valuation.prices import PriceModel, fit_price_model
+from vintage_ai_assets.valuation.prices import PriceModel, baseline_predictions, fit_price_model
 
 PRICE_TEST_MONTHS = 6
 MIN_PRICE_LOTS = 40  # below this the price model is not fitted (status insufficient_history)

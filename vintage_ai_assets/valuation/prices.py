@@ -509,3 +509,15 @@ def fit_price_model(lots: pd.DataFrame) -> PriceModel:
     model.adjustments = adjustments
     model.calibration = calibration
     return model
+
+
+def baseline_predictions(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The two baselines' prices for ``test``: global median and per-(make, model) median."""
+    global_median = float(train["price"].median())
+    per_model = train.groupby(["make", "model"])["price"].median()
+    keys = pd.MultiIndex.from_frame(test[["make", "model"]])
+    model_median = per_model.reindex(keys).to_numpy(float)
+    return {
+        "global_median": np.full(len(test), global_median),
+        "model_median": np.where(np.isnan(model_median), global_median, model_median),
+    }

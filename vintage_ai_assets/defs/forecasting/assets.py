@@ -11,12 +11,13 @@ from vintage_ai_assets import schemas
 from vintage_ai_assets.defs.platform.partitions import all_days
 from vintage_ai_assets.defs.platform.resources import MLflowResource, WarehouseResource
 from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
-from vintage_ai_assets.models import attention
-from vintage_ai_assets.models import backtest as bt
-from vintage_ai_assets.models.tracking import ForecasterModel, configure, log_training_run
+from vintage_ai_assets.forecasting import attention
+from vintage_ai_assets.forecasting import backtest as bt
+from vintage_ai_assets.forecasting.pyfunc import FORECASTER_SIGNATURE, ForecasterModel
 from vintage_ai_assets.parallel import map_in_processes
 from vintage_ai_assets.reports.plots import forecast_grid
 from vintage_ai_assets.series.daily import load_cars_daily, load_cars_themes
+from vintage_ai_assets.tracking import configure, log_training_run
 
 EXPERIMENT = "attention-forecasts"
 
@@ -101,6 +102,7 @@ def attention_models(
                 "dagster_run_id": context.run.run_id,
             },
             python_model=ForecasterModel(result),
+            signature=FORECASTER_SIGNATURE,
         )
         context.log.info(f"{car}: {result.status}")
         rows.append(

@@ -23,8 +23,8 @@ from vintage_ai_assets.defs.platform.warehouse_asset import (
     warehouse_multi_asset,
     warehouse_out,
 )
+from vintage_ai_assets.nlp import scoring, sentiment_classifier
 from vintage_ai_assets.nlp import sentiment as sentiment_lib
-from vintage_ai_assets.nlp import sentiment_classifier
 from vintage_ai_assets.nlp.embedding_store import known_hashes, new_embeddings, vectors_for
 from vintage_ai_assets.nlp.topics import fit_car_topics, growing_topics, monthly_shares
 from vintage_ai_assets.parallel import map_in_processes, worker_pool
@@ -121,7 +121,7 @@ def mention_sentiment(
             vectors = np.zeros((len(part), found.shape[1]), dtype=np.float32)
             vectors[english] = found
             embedded_now += computed
-        scores[start : start + len(part)] = sentiment_lib.score_mentions(
+        scores[start : start + len(part)] = scoring.score_mentions(
             texts, part["lang"].tolist(), vectors
         )
     out = pd.DataFrame(

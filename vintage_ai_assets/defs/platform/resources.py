@@ -10,9 +10,13 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import yaml
+from dagster_duckdb import DuckDBResource
+from pandera import errors as pandera_errors
 
+from vintage_ai_assets import schemas
 from vintage_ai_assets.catalog import Catalog, load_catalog
 from vintage_ai_assets.defs.platform.partitions import HISTORY_BEFORE_START, with_history
+from vintage_ai_assets.defs.platform.warehouse_asset import SCHEMA_KEY
 from vintage_ai_assets.nlp.embeddings import DEFAULT_MODEL
 from vintage_ai_assets.paths import DataPaths
 from vintage_ai_assets.sources.file_spans import FileSpans
@@ -26,14 +30,16 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file; writes are short transactions, reads wait out a writer."""
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse file, as dagster-duckdb's resource (``database``; plain
+    connections from ``get_connection()``); :meth:`get` is the platform's view of it:
+    writes as short transactions that replace whole partitions, reads that wait out a
+    writer."""
 
-    path: str
     wait_seconds: float = 300.0
 
     def get(self) -> Warehouse:
-        return Warehouse(Path(self.path), self.wait_seconds)
+        return Warehouse(Path(self.database), self.wait_seconds)
 
 
 class WarehouseIOManager(dg.ConfigurableIOManager):
@@ -44,11 +50,10 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
     left behind. Inputs load only the partitions (and ``columns`` metadata) they need.
     """
 
-    path: str
-    wait_seconds: float = 300.0
+    warehouse: WarehouseResource
 
     def _warehouse(self) -> Warehouse:
-        return Warehouse(Path(self.path), self.wait_seconds)
+        return self.warehouse.get()
 
     @staticmethod
     def _table(asset_key: dg.AssetKey) -> str:
@@ -97,6 +102,7 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
             return
         table = self._table(context.asset_key)
         metadata = context.definition_metadata or {}
+        obj = validated(context.asset_key, obj, metadata.get(SCHEMA_KEY))
         where, params = self._partition_filter(
             context,
             metadata.get("partition_expr"),
@@ -128,6 +134,20 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
                 f"table {table} does not exist yet: materialise {context.asset_key.to_user_string()} first"
             )
         return frame
+
+
+def validated(key: dg.AssetKey, frame: pd.DataFrame, schema: str | None) -> pd.DataFrame:
+    """``frame`` validated against the named schema (with its coercions): what is stored."""
+    if schema is None:
+        return frame
+    try:
+        return getattr(schemas, schema).validate(frame, lazy=True)
+    except pandera_errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        raise dg.Failure(
+            f"{key.to_user_string()} breaks its schema {schema}: {len(cases)} failure cases",
+            metadata={"failure_cases": dg.MetadataValue.md(cases.head(20).to_markdown())},
+        ) from None
 
 
 class CatalogResource(dg.ConfigurableResource):
@@ -256,10 +276,10 @@ def build_resources(paths: DataPaths | None = None) -> dict[str, object]:
     import os
 
     paths = paths or DataPaths.from_env()
-    warehouse = str(paths.warehouse)
+    warehouse = WarehouseResource(database=str(paths.warehouse))
     return {
-        "warehouse": WarehouseResource(path=warehouse),
-        "warehouse_io": WarehouseIOManager(path=warehouse),
+        "warehouse": warehouse,
+        "warehouse_io": WarehouseIOManager(warehouse=warehouse),
         "inbox": InboxResource(root=str(paths.inbox)),
         "catalog": CatalogResource(path=os.environ.get("VINTAGE_AI_CATALOG") or None),
         "embedding_model": EmbeddingModelResource(

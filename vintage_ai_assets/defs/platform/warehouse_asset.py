@@ -3,8 +3,12 @@
 Every table of the warehouse is an asset with its key in its layer's schema
 (``["clean", "mentions"]`` is ``clean.mentions``), the layer as its group, day or car
 partitions with single-run backfills, the partition-replacing warehouse I/O manager, the
-one-slot ``warehouse`` pool, kinds, a pandera type on its output and, on the layers users
-read, a freshness policy. The jobs select assets by the tags set here, never by lists.
+one-slot ``warehouse`` pool, kinds, its pandera schema and, on the layers users read, a
+freshness policy. The jobs select assets by the tags set here, never by lists.
+
+The schema is validated once, by the I/O manager, which stores the validated frame (with
+pandera's coercions); the Dagster type on the output carries the schema's columns for the
+UI and checks only that a frame came out.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from datetime import timedelta
 from typing import Literal
 
 import dagster as dg
+import pandas as pd
 from dagster_pandera import pandera_schema_to_dagster_type
 
+from vintage_ai_assets import schemas
 from vintage_ai_assets.defs.platform.partitions import SINGLE_RUN, car_partitions, daily_partitions
 
 Partitions = Literal["day", "car"] | None
@@ -58,20 +64,52 @@ def partitioned(partitions: Partitions) -> dict[str, object]:
     return {"partitions_def": PARTITIONS_DEFS[partitions], "backfill_policy": SINGLE_RUN}
 
 
+#: Definition metadata naming the output's schema (a name in ``vintage_ai_assets.schemas``).
+SCHEMA_KEY = "pandera_schema"
 _DAGSTER_TYPES: dict[int, dg.DagsterType] = {}
 
 
+def _is_frame(_context, value: object) -> dg.TypeCheck:
+    return dg.TypeCheck(
+        success=isinstance(value, pd.DataFrame),
+        description=None if isinstance(value, pd.DataFrame) else f"not a DataFrame: {type(value)}",
+    )
+
+
 def dagster_type(schema) -> dg.DagsterType | None:
-    """The Dagster type of a pandera schema, one per schema (Dagster type names are unique)."""
+    """The Dagster type of a pandera schema, one per schema (type names are unique): the
+    schema's name, description and columns, checking only that the value is a frame (the
+    I/O manager validates it against the schema and stores the validated frame)."""
     if schema is None:
         return None
     if id(schema) not in _DAGSTER_TYPES:
-        _DAGSTER_TYPES[id(schema)] = pandera_schema_to_dagster_type(schema)
+        described = pandera_schema_to_dagster_type(schema)
+        _DAGSTER_TYPES[id(schema)] = dg.DagsterType(
+            type_check_fn=_is_frame,
+            name=described.unique_name,
+            description=described.description,
+            metadata=described.metadata,
+            typing_type=pd.DataFrame,
+        )
     return _DAGSTER_TYPES[id(schema)]
 
 
-def _metadata(partition_expr: str | None, metadata: Mapping[str, object] | None) -> dict:
-    return {**({"partition_expr": partition_expr} if partition_expr else {}), **(metadata or {})}
+def schema_name(schema) -> str:
+    """The name under which ``vintage_ai_assets.schemas`` holds ``schema``."""
+    for name, value in vars(schemas).items():
+        if value is schema:
+            return name
+    raise ValueError(f"{schema!r} is not a schema of vintage_ai_assets.schemas")
+
+
+def _metadata(
+    partition_expr: str | None, metadata: Mapping[str, object] | None, schema=None
+) -> dict:
+    return {
+        **({"partition_expr": partition_expr} if partition_expr else {}),
+        **({SCHEMA_KEY: schema_name(schema)} if schema is not None else {}),
+        **(metadata or {}),
+    }
 
 
 def warehouse_asset(
@@ -93,7 +131,7 @@ def warehouse_asset(
         group_name=key[0],
         **partitioned(partitions),
         dagster_type=dagster_type(schema),
-        metadata=_metadata(partition_expr, metadata),
+        metadata=_metadata(partition_expr, metadata, schema),
         io_manager_key=WAREHOUSE_IO,
         kinds=set(kinds),
         pool=WAREHOUSE_POOL,
@@ -119,7 +157,7 @@ def warehouse_out(
         key=key,
         group_name=key[0],
         dagster_type=dagster_type(schema),
-        metadata=_metadata(partition_expr, None),
+        metadata=_metadata(partition_expr, None, schema),
         io_manager_key=WAREHOUSE_IO,
         kinds=set(kinds),
         tags=asset_tags(partitions, daily_per_car),

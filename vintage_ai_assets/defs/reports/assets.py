@@ -1,7 +1,6 @@
 """reports: a per-car market report (plots in the materialisation, markdown in the warehouse)."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -96,7 +95,7 @@ def car_reports(
     and ``<data dir>/reports/<car>.md`` (with its PNGs beside it)."""
     store = warehouse.get()
     cat = catalog.load()
-    folder = Path(warehouse.path).parent / "reports"
+    folder = store.path.parent / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     generated = pd.Timestamp(datetime.now(UTC).replace(tzinfo=None))
     names = {

@@ -19,17 +19,16 @@ from vintage_ai_assets import schemas
 from vintage_ai_assets.defs.platform.partitions import all_days
 from vintage_ai_assets.defs.platform.resources import MLflowResource, WarehouseResource
 from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
-from vintage_ai_assets.models.tracking import (
-    PRICE_SIGNATURE,
-    DirectionPyfunc,
-    PricePyfunc,
-    configure,
-    direction_signature,
-    log_training_run,
-)
+from vintage_ai_assets.tracking import configure, log_training_run
 from vintage_ai_assets.valuation import direction as direction_lib
 from vintage_ai_assets.valuation import per_car
 from vintage_ai_assets.valuation import prices as prices_lib
+from vintage_ai_assets.valuation.pyfunc import (
+    PRICE_SIGNATURE,
+    DirectionPyfunc,
+    PricePyfunc,
+    direction_signature,
+)
 
 DIRECTION_EXPERIMENT = "value-direction"
 PRICE_EXPERIMENT = "price-model"

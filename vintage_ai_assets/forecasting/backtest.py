@@ -60,23 +60,6 @@ def recent_quantiles(values: np.ndarray, origin: int, horizons: Sequence[int]) -
     return np.tile(np.quantile(recent, [0.1, 0.5, 0.9]), (len(horizons), 1))
 
 
-def mase(
-    actual: np.ndarray, predicted: np.ndarray, history: np.ndarray, season: int = SEASON
-) -> float:
-    """Mean absolute scaled error against the in-sample seasonal-naive error of ``history``."""
-    history = np.asarray(history, float)
-    scale = np.mean(np.abs(history[season:] - history[:-season])) if len(history) > season else 0.0
-    if not scale or not np.isfinite(scale):
-        return float("nan")
-    return float(np.mean(np.abs(np.asarray(actual, float) - np.asarray(predicted, float))) / scale)
-
-
-def inside(actual: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """Whether each actual lies within its p10–p90 (columns 0 and 2 of ``quantiles``)."""
-    actual = np.asarray(actual, float)
-    return (actual >= quantiles[:, 0] - 1e-12) & (actual <= quantiles[:, 2] + 1e-12)
-
-
 def summarise(windows: list[dict], prefix: str) -> dict[str, float]:
     """Metrics from scored windows ({method, horizon, mase, hits, days}).
 

@@ -10,7 +10,7 @@ the largest rise of any theme's 28-day share over its 91-day share, from
 year and a half of history cannot tell a season from a trend, and month effects learnt
 from one year make the forecast jump at month boundaries).
 
-Each car is back-tested from rolling origins (:mod:`vintage_ai_assets.models.backtest`):
+Each car is back-tested from rolling origins (:mod:`vintage_ai_assets.forecasting.backtest`):
 every 30 days over the last 180 days the forecaster is refitted on the data up to the
 origin and scored on the next 30 and 90 days against the weekly seasonal-naive forecast
 and the recent 28-day range, on MASE and p10–p90 coverage. Quantile trees are
@@ -29,7 +29,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from vintage_ai_assets.models import backtest as bt
+from vintage_ai_assets.forecasting import backtest as bt
+from vintage_ai_assets.metrics import inside, mase
 
 TARGETS = ("mentions", "sentiment")
 QUANTILES = (0.1, 0.5, 0.9)
@@ -225,9 +226,6 @@ def seasonal_naive(values: np.ndarray, origin: int, horizons) -> np.ndarray:
     return bt.seasonal_naive(values, origin, horizons)
 
 
-mase = bt.mase
-
-
 @dataclass
 class CarForecast:
     """Forecast rows, back-test metrics and fitted models of one car."""
@@ -373,8 +371,8 @@ def backtest_target(
                         "method": method,
                         "horizon": horizon,
                         "origin": dates[origin],
-                        "mase": bt.mase(actual, window[:, 1], history),
-                        "hits": int(bt.inside(actual, window).sum()),
+                        "mase": mase(actual, window[:, 1], history),
+                        "hits": int(inside(actual, window).sum()),
                         "days": horizon,
                     }
                 )

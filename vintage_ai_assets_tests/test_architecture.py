@@ -1,0 +1,100 @@
+"""The package's shape: no import cycles between modules or between subpackages, and
+domain logic free of Dagster (only ``defs/``, ``definitions.py`` and the CLI import it)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "vintage_ai_assets"
+DAGSTER_LAYER = ("vintage_ai_assets.defs", "vintage_ai_assets.definitions", "vintage_ai_assets.cli")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside functions."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one member (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in edges.get(node, ()):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for node in list(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {
+        name: {m for m in _imports(path) if m in modules and m != name}
+        for name, path in modules.items()
+    }
+
+
+def test_no_module_imports_itself_through_others():
+    assert _cycles(_graph()) == []
+
+
+def test_no_subpackage_imports_itself_through_others():
+    def subpackage(name: str) -> str:
+        return ".".join(name.split(".")[:2])
+
+    edges: dict[str, set[str]] = defaultdict(set)
+    for name, imported in _graph().items():
+        for other in imported:
+            if subpackage(other) not in (subpackage(name), "vintage_ai_assets"):
+                edges[subpackage(name)].add(subpackage(other))
+    assert _cycles(dict(edges)) == []
+    assert len(edges) > 8  # the graph was read
+
+
+def test_domain_logic_does_not_import_dagster():
+    offenders = {
+        name
+        for name, path in _modules().items()
+        if not name.startswith(DAGSTER_LAYER)
+        and any(m == "dagster" or m.startswith(("dagster.", "dagster_")) for m in _imports(path))
+    }
+    assert offenders == set()
