@@ -356,7 +356,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.func(args, DataPaths.from_env())
+        from vintage_ai_assets import settings
+
+        # The process's settings, read from the environment here, once.
+        config = settings.Settings.from_env()
+        settings.use(config)
+        args.func(args, config.paths)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

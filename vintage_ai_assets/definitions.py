@@ -13,17 +13,18 @@ from pathlib import Path
 
 import dagster as dg
 
+from vintage_ai_assets import settings
 from vintage_ai_assets.defs.platform.resources import build_resources
-from vintage_ai_assets.paths import DataPaths
+from vintage_ai_assets.settings import Settings
 
 
-def build_definitions(paths: DataPaths | None = None) -> dg.Definitions:
-    """All assets, checks, jobs, schedules and sensors, with the resources of ``paths``
-    (``VINTAGE_AI_DATA_DIR`` by default)."""
+def build_definitions(config: Settings | None = None) -> dg.Definitions:
+    """All assets, checks, jobs, schedules and sensors, with the resources of ``config``
+    (the process's settings by default)."""
     return dg.Definitions.merge(
         dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
         dg.Definitions(
-            resources=build_resources(paths),
+            resources=build_resources(config),
             # Every asset is in the one-slot "warehouse" pool, so steps never run in
             # parallel: a launched run executes its steps in its own process instead of
             # starting a process (and importing the platform) per step.
@@ -34,8 +35,8 @@ def build_definitions(paths: DataPaths | None = None) -> dg.Definitions:
 
 @functools.cache
 def definitions_for(data_dir: str) -> dg.Definitions:
-    """The definitions of one data directory, built once per process."""
-    return build_definitions(DataPaths(Path(data_dir)))
+    """The definitions of one data directory (the process's other settings), built once."""
+    return build_definitions(settings.current().but(data_dir=Path(data_dir)))
 
 
 def job_for(job_name: str, data_dir: str) -> dg.JobDefinition:
@@ -43,8 +44,9 @@ def job_for(job_name: str, data_dir: str) -> dg.JobDefinition:
     return definitions_for(data_dir).resolve_job_def(job_name)
 
 
-def reconstructable_job(job_name: str, paths: DataPaths):
-    """A job Dagster can rebuild from its name and data directory (for ``dg.execute_job``)."""
+def reconstructable_job(job_name: str, paths):
+    """A job Dagster can rebuild from its name and data directory (``paths``, a
+    :class:`~vintage_ai_assets.paths.DataPaths`), for ``dg.execute_job``."""
     return dg.build_reconstructable_job(
         __name__, job_for.__name__, reconstructable_args=(job_name, str(paths.root))
     )

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import TypeVar
 
+from vintage_ai_assets import settings
+
 R = TypeVar("R")
 #: Thread-pool variables of numeric libraries (BLAS, OpenMP, numba), pinned to 1 in workers.
 THREAD_VARIABLES = (
@@ -23,9 +25,9 @@ THREAD_VARIABLES = (
 
 def cpus() -> int:
     """The CPUs this process may use (``VINTAGE_AI_WORKERS`` overrides)."""
-    configured = os.environ.get("VINTAGE_AI_WORKERS")
+    configured = settings.current().workers
     if configured:
-        return max(1, int(configured))
+        return configured
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

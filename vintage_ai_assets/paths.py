@@ -1,12 +1,12 @@
 """Where the platform keeps its state: everything lives under one data directory.
 
-``VINTAGE_AI_DATA_DIR`` (default ``./data``) holds the inbox, the DuckDB warehouse, the
+The data directory (``VINTAGE_AI_DATA_DIR``, default ``./data``; see
+:mod:`vintage_ai_assets.settings`) holds the inbox, the DuckDB warehouse, the
 MLflow store and the Dagster home, so two data directories never interfere.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +18,6 @@ class DataPaths:
     """The layout of one data directory."""
 
     root: Path
-
-    @classmethod
-    def from_env(cls) -> DataPaths:
-        return cls(Path(os.environ.get("VINTAGE_AI_DATA_DIR", "data")).expanduser().resolve())
 
     @property
     def inbox(self) -> Path:

@@ -10,15 +10,13 @@ a million mentions (~0.5 GB) are a few.
 from __future__ import annotations
 
 import math
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
+from vintage_ai_assets import settings
 from vintage_ai_assets.sources.inbox import SUFFIXES
 from vintage_ai_assets.sources.records import list_inbox_files
 
-#: Inbox text read by one run, by default (MiB); ``VINTAGE_AI_RUN_INBOX_MB`` overrides.
-DEFAULT_RUN_INBOX_MB = 128
 #: Text inbox kinds (one record per mention-to-be); tables of lots and values are small.
 TEXT_KINDS = ("reddit", "social", "mail")
 #: Compressed files hold about this many times their size in text.
@@ -26,17 +24,8 @@ COMPRESSION_RATIO = 6
 
 
 def run_inbox_bytes() -> int:
-    """The inbox text one run may read, in bytes."""
-    configured = os.environ.get("VINTAGE_AI_RUN_INBOX_MB")
-    try:
-        megabytes = float(configured) if configured else DEFAULT_RUN_INBOX_MB
-    except ValueError:
-        megabytes = float("nan")
-    if not megabytes > 0:  # also NaN and text
-        raise ValueError(
-            f"VINTAGE_AI_RUN_INBOX_MB must be a positive number of megabytes, not {configured!r}"
-        )
-    return int(megabytes * 1024 * 1024)
+    """The inbox text one run may read, in bytes (the ``run_inbox_mb`` setting)."""
+    return settings.current().run_inbox_bytes
 
 
 def text_bytes(path: Path) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from vintage_ai_assets.paths import DataPaths
+from vintage_ai_assets import settings
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 DEFAULT_WAIT_SECONDS = 120.0
@@ -72,7 +72,7 @@ def connect(
     Close it promptly (``with connect() as con: ...``): while a reader holds the file,
     the platform's next write waits for it in turn.
     """
-    file = Path(path) if path is not None else DataPaths.from_env().warehouse
+    file = Path(path) if path is not None else settings.current().paths.warehouse
     if not file.exists():
         raise FileNotFoundError(
             f"no warehouse at {file}: run `make demo` or `vintage-ai backfill` first, "

@@ -29,6 +29,17 @@ Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def _process_settings():
+    """Each test starts from the environment's settings (read when first asked for); what a
+    test sets with ``settings.use`` is undone after it."""
+    from vintage_ai_assets import settings
+
+    settings.use(None)
+    yield
+    settings.use(None)
+
+
 @pytest.fixture(scope="session")
 def catalog():
     from vintage_ai_assets.catalog import load_catalog

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from vintage_ai_assets import settings
 from vintage_ai_assets.cli import main
 from vintage_ai_assets.defs.ingest.sensors import catalog_sensor
 from vintage_ai_assets.defs.platform.jobs import (
@@ -180,7 +181,7 @@ def test_inbox_sensor_splits_a_large_arrival_into_runs_of_fewer_days(tmp_path, m
         for day in range(1, 11)  # ten consecutive days, ~1 kB each
     ]
     (tmp_path / "reddit" / "big.ndjson").write_text("\n".join(json.dumps(p) for p in posts))
-    monkeypatch.setenv("VINTAGE_AI_RUN_INBOX_MB", str(4000 / 2**20))  # ~4 days of text a run
+    settings.use(settings.current().but(run_inbox_mb=4000 / 2**20))  # ~4 days of text a run
     with dg.instance_for_test() as instance:
         result = inbox_sensor(_inbox_context(instance, tmp_path))
     ranges = [

@@ -23,12 +23,14 @@ def test_shipped_catalog_has_motor_valley_and_more(catalog):
         assert car.make in catalog.makes, f"{car.slug}: make {car.make} has no entry under makes"
 
 
-def test_catalog_from_environment(tmp_path, monkeypatch):
+def test_catalog_from_the_settings(tmp_path):
+    from vintage_ai_assets import settings
+
     path = tmp_path / "mine.yaml"
     path.write_text(
         "cars:\n  - {slug: my-car, make: Alfa Romeo, model: Giulia GTA, years: [1965, 1969], aliases: [GTA]}\n"
     )
-    monkeypatch.setenv("VINTAGE_AI_CATALOG", str(path))
+    settings.use(settings.Settings.from_env({"VINTAGE_AI_CATALOG": str(path)}))
     assert load_catalog().slugs == ["my-car"]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vintage_ai_assets import settings
 from vintage_ai_assets.nlp import embeddings, onnx_encoder
 from vintage_ai_assets.nlp.embeddings import embed_texts
 
@@ -93,15 +94,17 @@ def fast_and_plain():
     return fast, plain
 
 
-def test_fast_backend_is_the_default_and_in_use(monkeypatch):
-    monkeypatch.delenv("VINTAGE_AI_EMBEDDING_BACKEND", raising=False)
+def test_fast_backend_is_the_default_and_in_use():
+
+    settings.use(settings.current().but(embedding_backend="onnx-int8"))
     assert embeddings.resolve_backend() == "onnx-int8"
     assert isinstance(embeddings.load_encoder(), onnx_encoder.OnnxEncoder)
-    monkeypatch.setenv("VINTAGE_AI_EMBEDDING_BACKEND", "torch")
+    settings.use(settings.Settings.from_env({"VINTAGE_AI_EMBEDDING_BACKEND": "Torch"}))
     assert not isinstance(embeddings.load_encoder(), onnx_encoder.OnnxEncoder)
-    monkeypatch.setenv("VINTAGE_AI_EMBEDDING_BACKEND", "tensorflow")
+    with pytest.raises(ValueError, match="VINTAGE_AI_EMBEDDING_BACKEND must be one of"):
+        settings.Settings.from_env({"VINTAGE_AI_EMBEDDING_BACKEND": "tensorflow"})
     with pytest.raises(ValueError, match="unknown embedding backend"):
-        embeddings.resolve_backend()
+        embeddings.resolve_backend("tensorflow")
 
 
 def test_fast_backend_agrees_with_torch(fast_and_plain):
@@ -247,7 +250,7 @@ def test_unsupported_model_falls_back_to_torch(tiny_model, tmp_path, monkeypatch
     config["pooling_mode_mean_tokens"] = False
     config["pooling_mode_max_tokens"] = True
     (odd / "1_Pooling" / "config.json").write_text(json.dumps(config))
-    monkeypatch.setenv("VINTAGE_AI_MODEL_CACHE", str(tmp_path / "cache"))
+    settings.use(settings.current().but(model_cache=tmp_path / "cache"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         vectors = embed_texts(["a red car", "a blue car"], model=str(odd))

@@ -15,16 +15,17 @@ from pathlib import Path
 import pytest
 
 from vintage_ai_assets.sources import forum
-from vintage_ai_assets.sources.forum import (
-    FetchError,
-    ForumSite,
-    PoliteSession,
-    RobotsDisallowed,
-    crawl,
-    parse_retry_after,
+from vintage_ai_assets.sources.forum import ForumSite, crawl
+from vintage_ai_assets.sources.forum_pages import (
     parse_tag_page,
     parse_thread_page,
     thread_base_url,
+)
+from vintage_ai_assets.sources.polite_http import (
+    FetchError,
+    PoliteSession,
+    RobotsDisallowed,
+    parse_retry_after,
 )
 from vintage_ai_assets.sources.records import POST_COLUMNS, TimeWindow, author_hash
 

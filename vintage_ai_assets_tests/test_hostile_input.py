@@ -32,6 +32,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from vintage_ai_assets import settings
 from vintage_ai_assets.catalog import CatalogError, load_catalog, parse_catalog
 from vintage_ai_assets.cleaning.language import detect_language
 from vintage_ai_assets.cleaning.matching import CarMatcher
@@ -627,8 +628,7 @@ def test_author_hash_is_keyed_and_a_generated_key_stays_private(tmp_path, monkey
     assert configured not in (hashlib.sha256(AUTHOR.lower().encode()).hexdigest()[:16], None)
     assert author_hash(f"  {AUTHOR.upper()} ") == configured  # case and spaces do not matter
     assert author_hash("lone \udc80 surrogate")  # a hostile name still gets a hash
-    monkeypatch.delenv("VINTAGE_AI_AUTHOR_KEY")
-    monkeypatch.setenv("VINTAGE_AI_DATA_DIR", str(tmp_path / "data"))
+    settings.use(settings.current().but(author_key=None, data_dir=tmp_path / "data"))
     generated = author_hash(AUTHOR)
     key_file = tmp_path / "data" / ".author_key"
     assert generated != configured and key_file.stat().st_mode & 0o777 == 0o600

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from vintage_ai_assets import settings
 from vintage_ai_assets.catalog import DEFAULT_CATALOG_PATH
 from vintage_ai_assets.demo.generator import (
     FAULT_CAR,
@@ -76,6 +77,7 @@ def platform(tmp_path_factory):
         # An inbox "too large" for one run: the days are backfilled in two runs.
         text_mib = inbox_text_bytes(paths.inbox) / 2**20
         patch.setenv("VINTAGE_AI_RUN_INBOX_MB", f"{text_mib * 0.6:.6f}")
+        settings.use(None)  # the module's environment is this test platform's settings
         built = Platform(paths, log_level="ERROR")
         results = built.build(START, END, say=lambda _: None)
         built.results = results

@@ -51,10 +51,11 @@ def test_inbox_text_counts_text_folders_and_scales_compressed_files(tmp_path):
     assert inbox_text_bytes(tmp_path / "missing") == 0
 
 
-def test_the_run_budget_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("VINTAGE_AI_RUN_INBOX_MB", "1.5")
+def test_the_run_budget_comes_from_the_settings():
+    from vintage_ai_assets import settings
+
+    settings.use(settings.Settings.from_env({"VINTAGE_AI_RUN_INBOX_MB": "1.5"}))
     assert run_inbox_bytes() == int(1.5 * 1024 * 1024)
     for bad in ("0", "-5", "lots", "nan"):
-        monkeypatch.setenv("VINTAGE_AI_RUN_INBOX_MB", bad)
         with pytest.raises(ValueError, match="VINTAGE_AI_RUN_INBOX_MB must be a positive"):
-            run_inbox_bytes()
+            settings.Settings.from_env({"VINTAGE_AI_RUN_INBOX_MB": bad})

@@ -83,6 +83,7 @@ def raw_layer_definitions(paths=None):
     full definitions import the model libraries)."""
     import dagster as dg
 
+    from vintage_ai_assets import settings
     from vintage_ai_assets.defs.ingest import assets as raw
     from vintage_ai_assets.defs.ingest import checks
     from vintage_ai_assets.defs.platform.jobs import DAILY_JOB
@@ -95,9 +96,8 @@ def raw_layer_definitions(paths=None):
         WarehouseIOManager,
         WarehouseResource,
     )
-    from vintage_ai_assets.paths import DataPaths
 
-    paths = paths or DataPaths.from_env()
+    paths = paths or settings.current().paths
     raw_assets = dg.load_assets_from_modules([raw])
     keys = {key for asset in raw_assets for key in asset.keys}
     job = dg.define_asset_job(DAILY_JOB, selection=list(keys), partitions_def=daily_partitions)

@@ -6,7 +6,6 @@ The catalog is a YAML file shipped in this package (``cars.yaml``); a user can p
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -74,9 +73,11 @@ class Catalog:
 
 
 def catalog_path() -> Path:
-    """The catalog file in force: ``VINTAGE_AI_CATALOG`` or the shipped one."""
-    configured = os.environ.get("VINTAGE_AI_CATALOG")
-    return Path(configured).expanduser() if configured else DEFAULT_CATALOG_PATH
+    """The catalog file in force: the ``catalog`` setting (``VINTAGE_AI_CATALOG``) or the
+    shipped one."""
+    from vintage_ai_assets import settings
+
+    return settings.current().catalog or DEFAULT_CATALOG_PATH
 
 
 def _strings(entry: dict, key: str, where: str) -> tuple[str, ...]:

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-BACKENDS = ("onnx-int8", "torch")
-DEFAULT_BACKEND = "onnx-int8"
+from vintage_ai_assets import settings
+from vintage_ai_assets.settings import BACKENDS, DEFAULT_MODEL
+
 _LOCK = threading.Lock()
 _FAST_LOCK = threading.Lock()
 _FAST_FAILED: dict[str, str] = {}
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 def configured_model() -> str:
     """The embedding model's name as configured (``VINTAGE_AI_EMBEDDING_MODEL``, else the
     shipped MiniLM)."""
-    return os.environ.get("VINTAGE_AI_EMBEDDING_MODEL") or DEFAULT_MODEL
+    return settings.current().embedding_model
 
 
 def resolve_model(model: str | None = None) -> str:
@@ -60,8 +60,7 @@ def resolve_model(model: str | None = None) -> str:
 
 def resolve_backend(backend: str | None = None) -> str:
     """The backend in force: ``backend``, else ``VINTAGE_AI_EMBEDDING_BACKEND``, else onnx-int8."""
-    name = (backend or os.environ.get("VINTAGE_AI_EMBEDDING_BACKEND") or DEFAULT_BACKEND).strip()
-    name = name.lower()
+    name = (backend or settings.current().embedding_backend).strip().lower()
     if name not in BACKENDS:
         raise ValueError(f"unknown embedding backend {name!r}; expected one of {BACKENDS}")
     return name
@@ -69,12 +68,7 @@ def resolve_backend(backend: str | None = None) -> str:
 
 def model_cache_root() -> Path:
     """Where ONNX exports are cached: ``VINTAGE_AI_MODEL_CACHE``, else ``<data dir>/models``."""
-    configured = os.environ.get("VINTAGE_AI_MODEL_CACHE")
-    if configured:
-        return Path(configured).expanduser().resolve()
-    from vintage_ai_assets.paths import DataPaths
-
-    return DataPaths.from_env().root / "models"
+    return settings.current().model_cache_dir
 
 
 def _offline() -> None:

@@ -48,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 
+from vintage_ai_assets import settings
+
 #: Bumped whenever the export recipe changes, so older caches are not reused.
 RECIPE_VERSION = "2"
 MODEL_FILE = "model.int8.onnx"
@@ -176,8 +178,7 @@ def _default_threads() -> int:
     """``VINTAGE_AI_EMBEDDING_THREADS``, else the CPUs this process may use."""
     from vintage_ai_assets.parallel import cpus
 
-    configured = os.environ.get("VINTAGE_AI_EMBEDDING_THREADS")
-    return max(1, int(configured)) if configured else cpus()
+    return settings.current().embedding_threads or cpus()
 
 
 def local_model_dir(model: str) -> Path:

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from vintage_ai_assets import settings
+
 EXCERPT_CHARS = 200
 
 # Columns of every raw text table (reddit, forums, social exports).
@@ -280,13 +282,10 @@ def to_utc_naive(value: object) -> datetime | None:
     return None
 
 
-def _author_key() -> bytes:
-    configured = os.environ.get("VINTAGE_AI_AUTHOR_KEY")
+def _author_key(configured: str | None, data_dir: Path) -> bytes:
     if configured:
         return configured.encode()
-    from vintage_ai_assets.paths import DataPaths
-
-    key_file = DataPaths.from_env().root / ".author_key"
+    key_file = data_dir / ".author_key"
     if not key_file.exists():
         # Written privately (0600 from the start) and linked into place in one step, so a
         # process starting at the same moment never reads a half-written key or makes its own.
@@ -310,12 +309,11 @@ def author_hash(name: object) -> str | None:
     """Keyed hash (HMAC-SHA256, 16 hex chars) of an author name; None for no author."""
     if name is None or (isinstance(name, float) and pd.isna(name)) or str(name).strip() == "":
         return None
-    cache_key = os.environ.get("VINTAGE_AI_AUTHOR_KEY", "") + os.environ.get(
-        "VINTAGE_AI_DATA_DIR", ""
-    )
+    current = settings.current()
+    cache_key = f"{current.author_key or ''}|{current.data_dir}"
     key = _KEY_CACHE.get(cache_key)
     if key is None:
-        key = _KEY_CACHE[cache_key] = _author_key()
+        key = _KEY_CACHE[cache_key] = _author_key(current.author_key, current.data_dir)
     digest = hmac.new(
         key, str(name).strip().lower().encode("utf-8", "surrogatepass"), hashlib.sha256
     )

@@ -1,26 +1,19 @@
 """Partitions: days (UTC, by when the text was written) and cars (one key per catalog entry)."""
 
-import os
 from datetime import UTC, datetime
 
 import dagster as dg
 
-from vintage_ai_assets.paths import DataPaths
+from vintage_ai_assets import settings
 
-DEFAULT_START_DATE = "2025-05-01"
 CAR_PARTITIONS_NAME = "car"
 
 
 def start_date() -> str:
-    """First day partition: ``VINTAGE_AI_START_DATE`` (YYYY-MM-DD), else the one recorded in
-    the data directory (``settings.json``, written by ``vintage-ai demo``), else 2025-05-01."""
-    recorded = DataPaths.from_env().recorded_settings().get("start_date")
-    value = os.environ.get("VINTAGE_AI_START_DATE") or recorded or DEFAULT_START_DATE
-    try:
-        datetime.strptime(value, "%Y-%m-%d")
-    except ValueError:
-        raise ValueError(f"VINTAGE_AI_START_DATE must be YYYY-MM-DD, got {value!r}") from None
-    return value
+    """First day partition (YYYY-MM-DD): ``Settings.first_day`` — ``VINTAGE_AI_START_DATE``,
+    else the one recorded in the data directory (``settings.json``, written by
+    ``vintage-ai demo``), else 2025-05-01."""
+    return settings.current().first_day.isoformat()
 
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=start_date(), timezone="UTC")

@@ -4,6 +4,7 @@ Every value comes from the environment through :class:`DataPaths` when ``Definit
 are built, and each resource can be swapped in tests.
 """
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,15 +14,16 @@ import yaml
 from dagster_duckdb import DuckDBResource
 from pandera import errors as pandera_errors
 
-from vintage_ai_assets import schemas
+from vintage_ai_assets import schemas, settings
 from vintage_ai_assets.catalog import Catalog, load_catalog
 from vintage_ai_assets.defs.platform.partitions import HISTORY_BEFORE_START, with_history
 from vintage_ai_assets.defs.platform.warehouse_asset import SCHEMA_KEY
-from vintage_ai_assets.nlp.embeddings import DEFAULT_MODEL
-from vintage_ai_assets.paths import DataPaths
+from vintage_ai_assets.settings import Settings
 from vintage_ai_assets.sources.file_spans import FileSpans
-from vintage_ai_assets.sources.forum import DEFAULT_USER_AGENT as DEFAULT_FORUM_USER_AGENT
-from vintage_ai_assets.sources.forum import ForumSite, PoliteSession
+from vintage_ai_assets.sources.forum import ForumSite
+from vintage_ai_assets.sources.polite_http import DEFAULT_USER_AGENT as DEFAULT_FORUM_USER_AGENT
+from vintage_ai_assets.sources.polite_http import PoliteSession
+from vintage_ai_assets.sources.reddit_live import DEFAULT_USER_AGENT as DEFAULT_REDDIT_USER_AGENT
 from vintage_ai_assets.sources.reddit_live import RedditCredentials, make_reddit
 from vintage_ai_assets.warehouse import Warehouse
 
@@ -192,10 +194,15 @@ class MLflowResource(dg.ConfigurableResource):
 class RedditResource(dg.ConfigurableResource):
     """Reddit API access through praw (read-only, application-only OAuth).
 
-    Credentials are read from the environment (``REDDIT_CLIENT_ID``,
-    ``REDDIT_CLIENT_SECRET``, ``REDDIT_USER_AGENT``) when the source runs, so they are never
-    part of the resource's config, the UI or the event log.
+    Credentials come from the environment (``REDDIT_CLIENT_ID``, ``REDDIT_CLIENT_SECRET``,
+    ``REDDIT_USER_AGENT``) as ``dg.EnvVar`` fields, resolved when a run starts, so their
+    values are never part of the resource's config, the UI or the event log; without them
+    (a resource built by hand) they are read from the environment when the source runs.
     """
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    user_agent: str | None = None
 
     oauth_url: str | None = None  # API endpoint override (tests: a fake server on 127.0.0.1)
     reddit_url: str | None = None  # token endpoint override
@@ -205,6 +212,12 @@ class RedditResource(dg.ConfigurableResource):
     backoff_seconds: float = 2.0
 
     def credentials(self) -> RedditCredentials | None:
+        if self.client_id and self.client_secret:
+            return RedditCredentials(
+                self.client_id.strip(),
+                self.client_secret.strip(),
+                (self.user_agent or "").strip() or DEFAULT_REDDIT_USER_AGENT,
+            )
         return RedditCredentials.from_env()
 
     def client(self):  # -> praw.Reddit
@@ -271,23 +284,29 @@ class ForumResource(dg.ConfigurableResource):
         )
 
 
-def build_resources(paths: DataPaths | None = None) -> dict[str, object]:
-    """Resources for a data directory (``VINTAGE_AI_DATA_DIR`` by default), from the environment."""
-    import os
+def _secret(name: str) -> dg.EnvVar | None:
+    """A secret as ``dg.EnvVar`` (read when a run starts, never shown) when it is set."""
+    return dg.EnvVar(name) if os.environ.get(name, "").strip() else None
 
-    paths = paths or DataPaths.from_env()
+
+def build_resources(config: Settings | None = None) -> dict[str, object]:
+    """The resources of the platform's settings (the process's, by default)."""
+    config = config or settings.current()
+    paths = config.paths
     warehouse = WarehouseResource(database=str(paths.warehouse))
     return {
         "warehouse": warehouse,
         "warehouse_io": WarehouseIOManager(warehouse=warehouse),
         "inbox": InboxResource(root=str(paths.inbox)),
-        "catalog": CatalogResource(path=os.environ.get("VINTAGE_AI_CATALOG") or None),
-        "embedding_model": EmbeddingModelResource(
-            model=os.environ.get("VINTAGE_AI_EMBEDDING_MODEL") or DEFAULT_MODEL
-        ),
+        "catalog": CatalogResource(path=str(config.catalog) if config.catalog else None),
+        "embedding_model": EmbeddingModelResource(model=config.embedding_model),
         "mlflow_store": MLflowResource(
             tracking_uri=paths.mlflow_tracking_uri, artifacts=str(paths.mlflow_artifacts)
         ),
-        "reddit": RedditResource(),
-        "forums": ForumResource(sites_file=os.environ.get("VINTAGE_AI_FORUMS") or None),
+        "reddit": RedditResource(
+            client_id=_secret("REDDIT_CLIENT_ID"),
+            client_secret=_secret("REDDIT_CLIENT_SECRET"),
+            user_agent=_secret("REDDIT_USER_AGENT"),
+        ),
+        "forums": ForumResource(sites_file=str(config.forums_file) if config.forums_file else None),
     }

@@ -1,0 +1,92 @@
+"""The settings object: read from the environment once, checked, frozen; built by hand for
+another data directory."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from vintage_ai_assets import settings
+from vintage_ai_assets.settings import Settings, SettingsError
+
+
+def test_every_setting_is_read_from_the_environment(tmp_path):
+    config = Settings.from_env(
+        {
+            "VINTAGE_AI_DATA_DIR": str(tmp_path / "d"),
+            "VINTAGE_AI_START_DATE": "2019-10-01",
+            "VINTAGE_AI_CATALOG": str(tmp_path / "cars.yaml"),
+            "VINTAGE_AI_EMBEDDING_MODEL": "/models/mini",
+            "VINTAGE_AI_EMBEDDING_BACKEND": " TORCH ",
+            "VINTAGE_AI_EMBEDDING_THREADS": "3",
+            "VINTAGE_AI_MODEL_CACHE": str(tmp_path / "cache"),
+            "VINTAGE_AI_WORKERS": "2",
+            "VINTAGE_AI_RUN_INBOX_MB": "64.5",
+            "VINTAGE_AI_FORUMS": str(tmp_path / "forums.yaml"),
+            "VINTAGE_AI_AUTHOR_KEY": "s3cret-key",
+        }
+    )
+    assert config.data_dir == (tmp_path / "d").resolve() and config.paths.root == config.data_dir
+    assert config.first_day == date(2019, 10, 1)
+    assert config.catalog == tmp_path / "cars.yaml"
+    assert (config.embedding_model, config.embedding_backend) == ("/models/mini", "torch")
+    assert (config.embedding_threads, config.workers) == (3, 2)
+    assert config.model_cache_dir == (tmp_path / "cache").resolve()
+    assert config.run_inbox_bytes == int(64.5 * 1024 * 1024)
+    assert config.forums_file == tmp_path / "forums.yaml" and config.author_key == "s3cret-key"
+    assert "s3cret" not in repr(config)  # the author key is not shown
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.workers = 5  # type: ignore[misc]
+
+
+def test_defaults_and_the_recorded_first_day(tmp_path):
+    config = Settings.from_env({"VINTAGE_AI_DATA_DIR": str(tmp_path)})
+    assert config.first_day == date(2025, 5, 1)
+    assert config.embedding_backend == "onnx-int8" and config.run_inbox_mb == 128
+    assert config.model_cache_dir == tmp_path.resolve() / "models"
+    config.paths.record_settings(start_date="2025-06-03")  # as `vintage-ai demo` does
+    assert config.first_day == date(2025, 6, 3)
+    assert config.but(start_date=date(2024, 1, 1)).first_day == date(2024, 1, 1)  # set wins
+    assert Settings.for_directory(tmp_path / "x", workers=1).workers == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("VINTAGE_AI_START_DATE", "01/10/2019", "must be YYYY-MM-DD"),
+        ("VINTAGE_AI_EMBEDDING_THREADS", "many", "must be a whole number"),
+        ("VINTAGE_AI_WORKERS", "0", "must be at least 1"),
+        ("VINTAGE_AI_RUN_INBOX_MB", "-1", "must be a positive number of megabytes"),
+        ("VINTAGE_AI_EMBEDDING_BACKEND", "tensorflow", "must be one of"),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_clear_error(name, value, message):
+    with pytest.raises(SettingsError, match=f"{name} {message}"):
+        Settings.from_env({name: value})
+
+
+def test_the_process_settings_are_read_once_and_can_be_replaced(tmp_path, monkeypatch):
+    first = settings.current()
+    monkeypatch.setenv("VINTAGE_AI_WORKERS", "7")
+    assert settings.current() is first  # read once: a later change of the environment is ignored
+    with settings.using(first.but(data_dir=tmp_path)) as other:
+        assert settings.current() is other and settings.current().data_dir == tmp_path.resolve()
+    assert settings.current() is first
+    settings.use(None)  # read again
+    assert settings.current().workers == 7
+
+
+def test_the_settings_are_read_in_one_place():
+    """No module but ``settings.py`` reads a ``VINTAGE_AI_*`` variable (the CLI's
+    ``VINTAGE_AI_DEBUG`` aside: it decides how errors are shown, before any setting)."""
+    root = Path(settings.__file__).parent
+    offenders = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if 'os.environ.get("VINTAGE_AI' in path.read_text().replace('"VINTAGE_AI_DEBUG"', "")
+        and path.name != "settings.py"
+    ]
+    assert offenders == []
