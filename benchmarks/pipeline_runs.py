@@ -240,7 +240,9 @@ def _asset_steps() -> frozenset[str]:
     sys.path.insert(0, str(ROOT))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Dagster's beta/preview notices
-        from vintage_ai_assets.definitions import defs
+        from vintage_ai_assets.definitions import build_definitions
+
+        defs = build_definitions()
 
     return frozenset("__".join(k.path) for k in defs.resolve_asset_graph().get_all_asset_keys())
 

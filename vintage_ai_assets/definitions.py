@@ -6,6 +6,10 @@ reports) and ``platform`` (resources, partitions, the warehouse asset factory, j
 schedules, freshness). Dagster loads every module there (``dg.load_from_defs_folder``; the
 project is described by ``[tool.dg]`` in pyproject.toml, and by ``dg.toml`` beside this
 file where the package is installed without its pyproject.toml).
+
+Importing this module reads no setting and loads nothing: Dagster calls :func:`defs` (the
+``@dg.definitions`` entry point named in ``[tool.dagster]``) when it loads the code
+location; code that wants the objects calls :func:`build_definitions`.
 """
 
 import functools
@@ -14,13 +18,14 @@ from pathlib import Path
 import dagster as dg
 
 from vintage_ai_assets import settings
-from vintage_ai_assets.defs.platform.resources import build_resources
 from vintage_ai_assets.settings import Settings
 
 
 def build_definitions(config: Settings | None = None) -> dg.Definitions:
     """All assets, checks, jobs, schedules and sensors, with the resources of ``config``
     (the process's settings by default)."""
+    from vintage_ai_assets.defs.platform.resources import build_resources
+
     return dg.Definitions.merge(
         dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
         dg.Definitions(
@@ -52,4 +57,8 @@ def reconstructable_job(job_name: str, paths):
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location Dagster loads (webserver, daemon, runs, ``dg``): the definitions
+    with the process's settings."""
+    return build_definitions()

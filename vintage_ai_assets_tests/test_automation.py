@@ -218,7 +218,9 @@ def test_inbox_sensor_loads_older_market_history_with_the_first_day(tmp_path):
 
 def test_automation_runs_on_a_fresh_deployment():
     """The daily refresh, the weekly retrain and every sensor start without a click."""
-    from vintage_ai_assets.definitions import defs
+    from vintage_ai_assets.definitions import build_definitions
+
+    defs = build_definitions()
 
     for name in ("daily_refresh_schedule", "weekly_retrain_schedule"):
         assert defs.resolve_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING

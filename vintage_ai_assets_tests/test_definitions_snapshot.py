@@ -78,7 +78,9 @@ def describe(defs: dg.Definitions) -> dict[str, object]:
 
 
 def test_definitions_match_the_snapshot():
-    from vintage_ai_assets.definitions import defs
+    from vintage_ai_assets.definitions import build_definitions
+
+    defs = build_definitions()
 
     current = describe(defs)
     text = json.dumps(current, indent=1, sort_keys=True) + "\n"

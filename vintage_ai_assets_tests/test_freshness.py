@@ -15,7 +15,9 @@ FORECASTS = dg.AssetKey(["forecasts", "car_forecasts"])
 
 
 def test_every_user_facing_layer_has_a_freshness_policy():
-    from vintage_ai_assets.definitions import defs
+    from vintage_ai_assets.definitions import build_definitions
+
+    defs = build_definitions()
 
     graph = defs.resolve_asset_graph()
     policies = {spec.key: spec.freshness_policy for spec in defs.resolve_all_asset_specs()}

@@ -322,7 +322,9 @@ def test_a_daily_refresh_reforecasts_without_retraining(platform):
 
 
 def test_definitions_load():
-    from vintage_ai_assets.definitions import defs
+    from vintage_ai_assets.definitions import build_definitions
+
+    defs = build_definitions()
 
     dg.Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}

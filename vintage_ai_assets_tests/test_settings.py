@@ -4,6 +4,9 @@ another data directory."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -90,3 +93,21 @@ def test_the_settings_are_read_in_one_place():
         and path.name != "settings.py"
     ]
     assert offenders == []
+
+
+def test_importing_the_definitions_reads_no_setting():
+    """Import the code location's module with a bad setting in the environment: nothing is
+    read (no error) and no defs module is loaded until Dagster asks for the definitions."""
+    probe = (
+        "import sys, vintage_ai_assets.definitions as d; "
+        "print(d.settings._current is None, "
+        "any(m.startswith('vintage_ai_assets.defs') for m in sys.modules))"
+    )
+    env = {**os.environ, "VINTAGE_AI_WORKERS": "none", "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "False"]
+    with pytest.raises(SettingsError, match="VINTAGE_AI_WORKERS must be a whole number"):
+        Settings.from_env({"VINTAGE_AI_WORKERS": "none"})

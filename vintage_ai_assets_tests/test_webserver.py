@@ -109,7 +109,9 @@ REPOSITORY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
 
 
 def test_every_asset_check_schedule_and_sensor_is_served(webserver):
-    from vintage_ai_assets.definitions import defs
+    from vintage_ai_assets.definitions import build_definitions
+
+    defs = build_definitions()
 
     webserver, _ = webserver
     [repository] = graphql(webserver, REPOSITORY)["repositoriesOrError"]["nodes"]

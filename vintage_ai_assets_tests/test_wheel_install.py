@@ -39,7 +39,8 @@ texts = ["What a beast, best car I ever owned", "Total money pit, the gearbox fa
          "The meet is on Sunday at ten"]
 vectors = np.random.default_rng(0).normal(size=(3, 384))
 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-from vintage_ai_assets.definitions import defs
+from vintage_ai_assets.definitions import build_definitions
+defs = build_definitions()
 print(json.dumps({
     "package": vintage_ai_assets.__file__,
     "sentiment": [round(x, 6) for x in score_texts(texts, vectors).tolist()],
