@@ -6,11 +6,11 @@ import numpy as np
 
 from vintage_ai_assets.nlp.embeddings import embed_texts
 from vintage_ai_assets.nlp.scoring import score_mentions, score_texts
-from vintage_ai_assets.nlp.topics import (
-    find_topics,
-    fit_topics,
-    growing_topics,
-    label_topics,
+from vintage_ai_assets.nlp.themes import (
+    find_themes,
+    fit_themes,
+    growing_themes,
+    label_themes,
     monthly_shares,
 )
 
@@ -69,7 +69,7 @@ def test_unsupported_languages_stay_unscored():
 def test_themes_separate_and_are_labelled_by_distinctive_terms():
     texts = [t for group in THEMES.values() for t in group] * 2
     group = np.array([0] * 8 + [1] * 8 + [0] * 8 + [1] * 8)
-    labels, topics = find_topics(texts)
+    labels, topics = find_themes(texts)
     assert len(topics) >= 2 and (labels >= 0).mean() >= 0.9
     for topic in topics["topic_id"]:
         assert len(set(group[labels == topic])) == 1  # no theme mixes the two subjects
@@ -81,10 +81,10 @@ def test_themes_separate_and_are_labelled_by_distinctive_terms():
 def test_themes_are_deterministic_and_small_inputs_have_none():
     texts = [t for group in THEMES.values() for t in group] * 2
     vectors = embed_texts(texts)
-    first, _ = fit_topics(texts, vectors)
-    second, _ = fit_topics(texts, vectors)
+    first, _ = fit_themes(texts, vectors)
+    second, _ = fit_themes(texts, vectors)
     np.testing.assert_array_equal(first, second)
-    labels, topics = fit_topics(texts[:5], vectors[:5])
+    labels, topics = fit_themes(texts[:5], vectors[:5])
     assert (labels == -1).all() and topics.empty
 
 
@@ -95,7 +95,7 @@ def test_labels_leave_out_car_names():
         "Testarossas at auction: a record",
         "Testarossa auction estimate",
     ]
-    terms = label_topics(texts, np.array([0, 0, 1, 1]), exclude_terms=["Testarossa"])
+    terms = label_themes(texts, np.array([0, 0, 1, 1]), exclude_terms=["Testarossa"])
     assert all("testarossa" not in t for words in terms.values() for t in words)
     assert any("valve" in t for t in terms[0])
 
@@ -114,20 +114,20 @@ def test_growing_theme_flag():
         [0] * 10 + [0] * 10 + [0] * 5 + [1] * 5 + [1] * 5 + [0] * 5 + [1] * 6 + [0] * 4
     )
     shares = monthly_shares(labels, pd.Series(months))
-    assert growing_topics(shares) == {1}
+    assert growing_themes(shares) == {1}
 
 
 def test_theme_ids_are_kept_across_refits_and_other_languages_left_out():
-    from vintage_ai_assets.nlp.topics import fit_car_topics
+    from vintage_ai_assets.nlp.themes import fit_car_themes
 
     texts = [t for group in THEMES.values() for t in group] * 2
     vectors = embed_texts(texts)
-    first_labels, first = fit_car_topics(texts, vectors, ["en"] * len(texts))
+    first_labels, first = fit_car_themes(texts, vectors, ["en"] * len(texts))
     # Refit with more data in which the auction theme is now the bigger one: ids must follow
     # the themes, not their sizes.
     more = texts + THEMES["auction"] * 2 + ["Questa Ferrari è bellissima e molto veloce"]
     langs = ["en"] * (len(more) - 1) + ["it"]
-    labels, topics = fit_car_topics(more, embed_texts(more), langs, previous=first)
+    labels, topics = fit_car_themes(more, embed_texts(more), langs, previous=first)
     assert labels[-1] == -1
     valve_before = first.loc[first["label"].str.contains("valve"), "topic_id"].item()
     valve_after = topics.loc[topics["label"].str.contains("valve"), "topic_id"].item()
@@ -149,7 +149,7 @@ def _blobs(centres: np.ndarray, per: int, spread: float, seed: int = 0) -> np.nd
 
 
 def test_alike_themes_merge_to_at_most_the_cap():
-    from vintage_ai_assets.nlp.topics import merge_themes
+    from vintage_ai_assets.nlp.themes import merge_themes
 
     centres = np.eye(20, 32)
     vectors = _blobs(centres, 10, 0.01)
@@ -166,7 +166,7 @@ def test_alike_themes_merge_to_at_most_the_cap():
 
 
 def test_noise_joins_nearest_themes_until_the_coverage():
-    from vintage_ai_assets.nlp.topics import _assign_noise
+    from vintage_ai_assets.nlp.themes import _assign_noise
 
     vectors = _blobs(np.eye(2, 8), 50, 0.6, seed=1)
     labels = np.full(100, -1)
@@ -180,7 +180,7 @@ def test_noise_joins_nearest_themes_until_the_coverage():
 
 
 def test_quotes_are_short_and_cut_at_sentence_or_word():
-    from vintage_ai_assets.nlp.topics import shorten_quote
+    from vintage_ai_assets.nlp.themes import shorten_quote
 
     assert shorten_quote("  Short   and\nsweet. ") == "Short and sweet."
     long = "The clutch cable snapped again on the way home. " * 3 + "word " * 60
@@ -197,6 +197,6 @@ def test_labels_leave_out_people_but_keep_words_that_are_also_names():
         "Use a floor jack under the rear jack point, then the jack stand.",
         "The jack point rusted; the jack slipped off the jack pad.",
     ]
-    terms = label_topics(texts, np.array([0, 0, 1, 1]), exclude_terms=["Porsche"])
+    terms = label_themes(texts, np.array([0, 0, 1, 1]), exclude_terms=["Porsche"])
     assert "ted" not in " ".join(terms[0]) and "caliper" in " ".join(terms[0])
     assert "jack" in " ".join(terms[1])

@@ -47,7 +47,7 @@ from vintage_ai_assets.cleaning.mail import is_list_admin, own_words
 from vintage_ai_assets.evaluation.shared_mail import MAIL_FILE, iter_messages, mail_file
 from vintage_ai_assets.evaluation.shared_reddit import REDDIT_FILE, iter_submissions, shared_file
 from vintage_ai_assets.nlp.embeddings import embed_texts
-from vintage_ai_assets.nlp.topics import TopicModelConfig, fit_topics
+from vintage_ai_assets.nlp.themes import ThemeModelConfig, fit_themes
 from vintage_ai_assets.text import is_removed
 
 MIN_THREAD = 4
@@ -62,7 +62,7 @@ OWNER_TEST_PERCENT = 40
 OWNER_MIN_MESSAGES = 6
 OWNER_MIN_WORDS = 8
 #: Owners' threads are scored in groups of as many threads as a car may show themes.
-GROUP_THREADS = TopicModelConfig().max_themes
+GROUP_THREADS = ThemeModelConfig().max_themes
 _VAGUE_SUBJECTS = frozenset(
     ["help", "question", "questions", "tires", "tire", "for sale", "wanted", "test", "misc"]
     + ["unsubscribe", "subscribe", "info", "hello", "hi", "thanks", "update", "fyi", "none"]
@@ -99,7 +99,7 @@ def _thread_groups(threads: np.ndarray, size: int | None) -> list[np.ndarray]:
 
 def _score_group(texts: list[str], threads: np.ndarray) -> dict:
     vectors = embed_texts(texts)
-    labels, topics = fit_topics(texts, vectors)
+    labels, topics = fit_themes(texts, vectors)
     base = baseline_labels(vectors)
     same_k = baseline_labels(vectors, clusters=max(2, len(topics)))
     return {

@@ -298,13 +298,6 @@ def _dead_zone(raw: float, n_sentences: int) -> float:
     return math.copysign(min(1.0, magnitude), raw) if magnitude > 0 else 0.0
 
 
-def score_text(text: str) -> float:
-    """Sentiment of one text in [-1, 1]."""
-    if not isinstance(text, str) or not text.strip():
-        return 0.0
-    return _dead_zone(*_raw_score(text))
-
-
 def score_rules(texts: Sequence[str]) -> np.ndarray:
     """Sentiment of each text in [-1, 1] by the rules alone (``car-vader-2``): no model,
     about 0.3 ms a text. Identical texts are scored once per call."""

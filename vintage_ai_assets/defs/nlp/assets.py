@@ -26,7 +26,7 @@ from vintage_ai_assets.defs.platform.warehouse_asset import (
 from vintage_ai_assets.nlp import scoring, sentiment_classifier
 from vintage_ai_assets.nlp import sentiment as sentiment_lib
 from vintage_ai_assets.nlp.embedding_store import known_hashes, new_embeddings, vectors_for
-from vintage_ai_assets.nlp.topics import fit_car_topics, growing_topics, monthly_shares
+from vintage_ai_assets.nlp.themes import fit_car_themes, growing_themes, monthly_shares
 from vintage_ai_assets.parallel import map_in_processes, worker_pool
 
 MENTIONS = dg.AssetKey(["clean", "mentions"])
@@ -235,7 +235,7 @@ def _fit_themes(store, cat, model: str, cars: list[str], counts: dict[str, int])
                 )
                 inputs.append((car, data, vectors, exclude, previous_themes(store, car)))
             fitted = map_in_processes(
-                fit_car_topics,
+                fit_car_themes,
                 [i[1]["text"].tolist() for i in inputs],
                 [i[2] for i in inputs],
                 [i[1]["lang"].tolist() for i in inputs],
@@ -275,7 +275,7 @@ def car_themes(
         store, cat, embedding_model.model, list(context.partition_keys), counts
     ):
         shares = monthly_shares(labels, data["created_at"])
-        growing = growing_topics(shares)
+        growing = growing_themes(shares)
         sentiment = pd.Series(data["sentiment"].to_numpy(float)).groupby(labels).mean()
         topics = topics.assign(
             car=car,

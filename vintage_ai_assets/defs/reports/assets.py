@@ -68,11 +68,6 @@ def report_inputs(store, names: dict[str, str]) -> dict[str, CarInputs]:
     return inputs
 
 
-def car_inputs(store, car: str, name: str) -> CarInputs:
-    """One car's rows of every table the report reads."""
-    return report_inputs(store, {car: name})[car]
-
-
 @warehouse_asset(
     ["reports", "car_reports"],
     partitions="car",

@@ -22,7 +22,7 @@ from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 MIN_TEXTS = 12
-TOPIC_COLUMNS = ["topic_id", "label", "terms", "size", "share", "representatives", "centroid"]
+THEME_COLUMNS = ["topic_id", "label", "terms", "size", "share", "representatives", "centroid"]
 NAME_TITLE_SHARE = 0.8  # a first name written capitalised this often is a person's name
 QUOTE_CHARS = 240  # a theme's quotes are cut to this length
 QUOTE_MIN_WORDS = 8  # texts this long or longer are preferred as quotes
@@ -135,7 +135,7 @@ _TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z0-9'\-]{1,}\b"
 
 
 @dataclass(frozen=True)
-class TopicModelConfig:
+class ThemeModelConfig:
     """Knobs of the theme finder; the defaults suit 20 to 200,000 texts."""
 
     dims: int = 15
@@ -152,7 +152,7 @@ class TopicModelConfig:
     seed: int = 0
 
 
-def _reduce(embeddings: np.ndarray, config: TopicModelConfig, fit_rows: np.ndarray) -> np.ndarray:
+def _reduce(embeddings: np.ndarray, config: ThemeModelConfig, fit_rows: np.ndarray) -> np.ndarray:
     dims = min(config.dims, embeddings.shape[1], max(2, len(fit_rows) - 1))
     pca = PCA(n_components=dims, random_state=config.seed, svd_solver="full")
     pca.fit(embeddings[fit_rows])
@@ -160,7 +160,7 @@ def _reduce(embeddings: np.ndarray, config: TopicModelConfig, fit_rows: np.ndarr
     return reduced.astype(np.float64)
 
 
-def _fit_rows(n: int, config: TopicModelConfig, texts: Sequence[str]) -> np.ndarray:
+def _fit_rows(n: int, config: ThemeModelConfig, texts: Sequence[str]) -> np.ndarray:
     if n <= config.max_fit:
         return np.arange(n)
     # Deterministic for the same input: pick by a hash of the text, not by position.
@@ -173,7 +173,7 @@ def hash_text(text: str) -> int:
 
 
 def cluster(
-    embeddings: np.ndarray, texts: Sequence[str], config: TopicModelConfig
+    embeddings: np.ndarray, texts: Sequence[str], config: ThemeModelConfig
 ) -> tuple[np.ndarray, np.ndarray]:
     """hdbscan labels (−1 = noise) for every row, fitted on a bounded sample, and the
     reduced coordinates they were clustered in."""
@@ -288,7 +288,7 @@ def _name_detector():
     return gender_guesser.detector.Detector(case_sensitive=False)
 
 
-def label_topics(
+def label_themes(
     texts: Sequence[str], labels: np.ndarray, exclude_terms: Sequence[str] = (), top: int = 5
 ) -> dict[int, list[str]]:
     """Top class-based TF-IDF terms (unigrams and bigrams) of each cluster."""
@@ -376,21 +376,21 @@ def _representatives(
     return reps
 
 
-def fit_topics(
+def fit_themes(
     texts: Sequence[str],
     embeddings: np.ndarray,
     exclude_terms: Sequence[str] = (),
-    config: TopicModelConfig | None = None,
+    config: ThemeModelConfig | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Cluster ``texts`` by their ``embeddings``: (label per text, table of themes)."""
-    config = config or TopicModelConfig()
+    config = config or ThemeModelConfig()
     texts = [t if isinstance(t, str) else "" for t in texts]
     n = len(texts)
     if n < MIN_TEXTS:
-        return np.full(n, -1, dtype=np.int64), pd.DataFrame(columns=TOPIC_COLUMNS)
+        return np.full(n, -1, dtype=np.int64), pd.DataFrame(columns=THEME_COLUMNS)
     embeddings = np.asarray(embeddings, dtype=np.float32)
     labels, reduced = cluster(embeddings, texts, config)
-    terms = label_topics(texts, labels, exclude_terms, config.top_terms)
+    terms = label_themes(texts, labels, exclude_terms, config.top_terms)
     reps = _representatives(reduced, labels, texts)
     rows = []
     for topic, words in terms.items():
@@ -407,7 +407,7 @@ def fit_topics(
                 "centroid": (centre / max(np.linalg.norm(centre), 1e-12)).astype(np.float32),
             }
         )
-    return labels, pd.DataFrame(rows, columns=TOPIC_COLUMNS)
+    return labels, pd.DataFrame(rows, columns=THEME_COLUMNS)
 
 
 def keep_theme_ids(
@@ -440,20 +440,20 @@ def keep_theme_ids(
     return relabelled, topics.assign(topic_id=topics["topic_id"].map(mapping).astype("int64"))
 
 
-def fit_car_topics(
+def fit_car_themes(
     texts: Sequence[str],
     embeddings: np.ndarray,
     langs: Sequence[str],
     exclude_terms: Sequence[str] = (),
     previous: pd.DataFrame | None = None,
-    config: TopicModelConfig | None = None,
+    config: ThemeModelConfig | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """One car's themes: fitted on its English mentions (labels of other languages are
     −1, since the labels and stop words are English), with ids kept from ``previous``."""
     english = np.asarray(langs, dtype=object) == "en"
     labels = np.full(len(texts), -1, dtype=np.int64)
     index = np.flatnonzero(english)
-    fitted, topics = fit_topics(
+    fitted, topics = fit_themes(
         [texts[i] for i in index], np.asarray(embeddings)[index], exclude_terms, config
     )
     labels[index] = fitted
@@ -462,15 +462,15 @@ def fit_car_topics(
     return keep_theme_ids(labels, topics, previous)
 
 
-def find_topics(texts: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def find_themes(texts: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """Themes of ``texts``: one label per text (−1 = no theme) and a table of themes.
 
-    Embeds the texts with the configured model, then runs :func:`fit_topics`.
+    Embeds the texts with the configured model, then runs :func:`fit_themes`.
     """
     from vintage_ai_assets.nlp.embeddings import embed_texts
 
     texts = list(texts)
-    return fit_topics(texts, embed_texts(texts))
+    return fit_themes(texts, embed_texts(texts))
 
 
 def monthly_shares(labels: np.ndarray, dates: pd.Series) -> pd.DataFrame:
@@ -489,7 +489,7 @@ def monthly_shares(labels: np.ndarray, dates: pd.Series) -> pd.DataFrame:
     )
 
 
-def growing_topics(shares: pd.DataFrame, recent_months: int = 3, ratio: float = 1.5) -> set[int]:
+def growing_themes(shares: pd.DataFrame, recent_months: int = 3, ratio: float = 1.5) -> set[int]:
     """Themes whose share in the last ``recent_months`` is ``ratio``× their earlier share."""
     if shares.empty:
         return set()
