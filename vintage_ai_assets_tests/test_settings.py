@@ -111,3 +111,22 @@ def test_importing_the_definitions_reads_no_setting():
     assert done.stdout.split() == ["True", "False"]
     with pytest.raises(SettingsError, match="VINTAGE_AI_WORKERS must be a whole number"):
         Settings.from_env({"VINTAGE_AI_WORKERS": "none"})
+
+
+def test_reddit_secrets_reach_the_resource_as_env_vars(tmp_path, monkeypatch):
+    """Set in the environment, the Reddit credentials become ``dg.EnvVar`` fields: resolved
+    when the resource is built for a run, shown nowhere in its config."""
+    import dagster as dg
+
+    from vintage_ai_assets.defs.platform.resources import build_resources
+
+    monkeypatch.setenv("REDDIT_CLIENT_ID", "client-id-1234")
+    monkeypatch.setenv("REDDIT_CLIENT_SECRET", "very-secret")
+    reddit = build_resources(Settings.for_directory(tmp_path))["reddit"]
+    assert isinstance(reddit.client_secret, dg.EnvVar)
+    with dg.build_resources({"reddit": reddit}) as built:
+        credentials = built.reddit.credentials()
+    assert (credentials.client_id, credentials.client_secret) == ("client-id-1234", "very-secret")
+    assert "very-secret" not in repr(credentials)
+    monkeypatch.delenv("REDDIT_CLIENT_SECRET")
+    assert build_resources(Settings.for_directory(tmp_path))["reddit"].client_secret is None
