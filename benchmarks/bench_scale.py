@@ -63,7 +63,7 @@ def replicate_record(record: dict, copy: int) -> dict:
 
 
 def _is_bot(author: str) -> bool:
-    from vintage_ai_assets.sources.records import is_bot
+    from vintage_ai_assets.sources.authors import is_bot
 
     return is_bot(author)
 

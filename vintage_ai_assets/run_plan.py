@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vintage_ai_assets import settings
 from vintage_ai_assets.sources.inbox import SUFFIXES
-from vintage_ai_assets.sources.records import list_inbox_files
+from vintage_ai_assets.sources.inbox_listing import list_inbox_files
 
 #: Text inbox kinds (one record per mention-to-be); tables of lots and values are small.
 TEXT_KINDS = ("reddit", "social", "mail")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from vintage_ai_assets.sources import forum
+from vintage_ai_assets.sources.authors import author_hash
 from vintage_ai_assets.sources.forum import ForumSite, crawl
 from vintage_ai_assets.sources.forum_pages import (
     parse_tag_page,
@@ -27,7 +28,7 @@ from vintage_ai_assets.sources.polite_http import (
     RobotsDisallowed,
     parse_retry_after,
 )
-from vintage_ai_assets.sources.records import POST_COLUMNS, TimeWindow, author_hash
+from vintage_ai_assets.sources.records import POST_COLUMNS, TimeWindow
 
 FIXTURES = Path(__file__).parent / "fixtures" / "forum"
 ROUTES = {

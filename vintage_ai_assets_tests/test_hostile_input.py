@@ -48,7 +48,8 @@ from vintage_ai_assets.sources import (
     social_export,
     valuations,
 )
-from vintage_ai_assets.sources.records import EXCERPT_CHARS, TimeWindow, author_hash
+from vintage_ai_assets.sources.authors import author_hash
+from vintage_ai_assets.sources.records import EXCERPT_CHARS, TimeWindow
 from vintage_ai_assets.text import strip_markup
 from vintage_ai_assets.warehouse import Warehouse
 from vintage_ai_assets_tests.test_parsers_property import PAGES, FakeSession

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vintage_ai_assets.sources.records import POST_COLUMNS, TimeWindow, author_hash
+from vintage_ai_assets.sources.authors import author_hash
+from vintage_ai_assets.sources.records import POST_COLUMNS, TimeWindow
 from vintage_ai_assets.sources.reddit_live import (
     DEFAULT_USER_AGENT,
     RedditCredentials,

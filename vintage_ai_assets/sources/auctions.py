@@ -21,20 +21,11 @@ from pathlib import Path
 import pandas as pd
 
 from vintage_ai_assets.sources import mapping_files
-from vintage_ai_assets.sources.records import (
-    Quarantine,
-    ReadResult,
-    TextEncodingError,
-    TimeWindow,
-    clean_text,
-    csv_rows,
-    http_url,
-    list_inbox_files,
-    loads_json,
-    parse_json_line,
-    text_encoding,
-)
+from vintage_ai_assets.sources.inbox_listing import list_inbox_files
+from vintage_ai_assets.sources.parsing import clean_text, http_url, loads_json, parse_json_line
+from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow
 from vintage_ai_assets.sources.reddit_archive import iter_lines
+from vintage_ai_assets.sources.text_files import TextEncodingError, csv_rows, text_encoding
 
 SUFFIXES = (".csv", ".json", ".jsonl")
 SOURCE = "auctions"

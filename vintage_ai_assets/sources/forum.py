@@ -43,6 +43,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin
 
+from vintage_ai_assets.sources.authors import author_hash, is_bot
 from vintage_ai_assets.sources.forum_pages import EARLIEST_POST as EARLIEST_POST
 from vintage_ai_assets.sources.forum_pages import EXCERPT_CHARS as EXCERPT_CHARS
 from vintage_ai_assets.sources.forum_pages import (
@@ -62,14 +63,7 @@ from vintage_ai_assets.sources.polite_http import (
     RobotsDisallowed,
     url_origin,
 )
-from vintage_ai_assets.sources.records import (
-    Quarantine,
-    ReadResult,
-    TimeWindow,
-    author_hash,
-    is_bot,
-    posts_frame,
-)
+from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, posts_frame
 
 # ``X as X`` above re-exports EARLIEST_POST, EXCERPT_CHARS and DEFAULT_USER_AGENT, which
 # callers read as ``forum.X``; the parsers and the session live in their own modules.

@@ -14,7 +14,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from vintage_ai_assets.sources.html_tree import Node, build_tree, inner_html, node_text
-from vintage_ai_assets.sources.records import to_utc_naive
+from vintage_ai_assets.sources.parsing import to_utc_naive
 from vintage_ai_assets.text import strip_markup
 
 EXCERPT_CHARS = 200  # text kept of a broken post

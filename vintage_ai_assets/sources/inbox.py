@@ -20,13 +20,9 @@ from vintage_ai_assets.sources import (
     social_export,
     valuations,
 )
-from vintage_ai_assets.sources.records import (
-    csv_rows,
-    list_inbox_files,
-    parse_json_line,
-    text_encoding,
-    to_utc_naive,
-)
+from vintage_ai_assets.sources.inbox_listing import list_inbox_files
+from vintage_ai_assets.sources.parsing import parse_json_line, to_utc_naive
+from vintage_ai_assets.sources.text_files import csv_rows, text_encoding
 
 SUFFIXES = {
     "reddit": reddit_archive.SUFFIXES,

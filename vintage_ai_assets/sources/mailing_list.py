@@ -43,19 +43,11 @@ from pathlib import Path
 import zstandard
 
 from vintage_ai_assets.sources import mapping_files
+from vintage_ai_assets.sources.authors import author_hash, is_bot
 from vintage_ai_assets.sources.file_spans import FileSpans, SpanTracker
-from vintage_ai_assets.sources.records import (
-    Quarantine,
-    ReadResult,
-    TimeWindow,
-    author_hash,
-    clean_text,
-    is_bot,
-    list_inbox_files,
-    parse_json_line,
-    posts_frame,
-    to_utc_naive,
-)
+from vintage_ai_assets.sources.inbox_listing import list_inbox_files
+from vintage_ai_assets.sources.parsing import clean_text, parse_json_line, to_utc_naive
+from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, posts_frame
 from vintage_ai_assets.text import strip_markup
 
 MBOX_SUFFIXES = (".mbox", ".mbox.gz", ".mbox.zst")

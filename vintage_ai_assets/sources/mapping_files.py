@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar
 
 import yaml
 
-from vintage_ai_assets.sources.records import list_inbox_files
+from vintage_ai_assets.sources.inbox_listing import list_inbox_files
 
 
 class Mapping(Protocol):

@@ -41,13 +41,8 @@ from prawcore.exceptions import (
     ResponseException,
 )
 
-from vintage_ai_assets.sources.records import (
-    Quarantine,
-    ReadResult,
-    TimeWindow,
-    posts_frame,
-    to_utc_naive,
-)
+from vintage_ai_assets.sources.parsing import to_utc_naive
+from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, posts_frame
 from vintage_ai_assets.sources.reddit_archive import record_from_json
 
 log = logging.getLogger(__name__)

@@ -12,21 +12,17 @@ from pathlib import Path
 
 import zstandard
 
+from vintage_ai_assets.sources.authors import author_hash, is_bot
 from vintage_ai_assets.sources.file_spans import FileSpans, SpanTracker
-from vintage_ai_assets.sources.records import (
-    Quarantine,
-    ReadResult,
-    TimeWindow,
-    author_hash,
+from vintage_ai_assets.sources.inbox_listing import list_inbox_files
+from vintage_ai_assets.sources.parsing import (
     clean_text,
     http_url,
-    is_bot,
-    list_inbox_files,
     parse_json_line,
-    posts_frame,
     safe_int,
     to_utc_naive,
 )
+from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, posts_frame
 from vintage_ai_assets.sources.reddit_archive import MAX_LINE_BYTES, excerpt, iter_lines
 
 SUFFIXES = (".jsonl", ".ndjson", ".jsonl.zst", ".ndjson.zst")

@@ -13,15 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from vintage_ai_assets.sources.records import (
-    Quarantine,
-    ReadResult,
-    TimeWindow,
-    clean_text,
-    csv_rows,
-    list_inbox_files,
-    text_encoding,
-)
+from vintage_ai_assets.sources.inbox_listing import list_inbox_files
+from vintage_ai_assets.sources.parsing import clean_text
+from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow
+from vintage_ai_assets.sources.text_files import csv_rows, text_encoding
 
 SUFFIXES = (".csv",)
 COLUMNS = ["car", "date", "value", "currency", "source", "locator"]
