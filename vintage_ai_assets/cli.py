@@ -109,6 +109,7 @@ class Platform:
 
         from vintage_ai_assets.definitions import reconstructable_job
         from vintage_ai_assets.defs.platform.recovery import release_dead_runs, worker_tags
+        from vintage_ai_assets.memory import release_memory
 
         # A killed earlier run would keep the warehouse pool's slot: fail it and free it.
         release_dead_runs(self.instance)
@@ -120,6 +121,7 @@ class Platform:
             tags={**worker_tags(), **partition, **(tags or {})},
             raise_on_error=False,
         )
+        release_memory()  # the next run in this process starts from a smaller heap
         if not result.success:
             failures = [
                 f"{event.step_key}: {_root_cause(event.event_specific_data.error)}"
