@@ -22,6 +22,8 @@ resource reads them through ``dg.EnvVar`` when a run starts.
 ``VINTAGE_AI_FORUMS``              YAML list of owner forums to crawl
 ``VINTAGE_AI_AUTHOR_KEY``          key of the author pseudonymisation hash
                                    (else ``<data>/.author_key``)
+``VINTAGE_AI_CONTACT``             how site operators reach you (e-mail or URL), sent
+                                   in the crawler's User-Agent
 =================================  ==========================================================
 """
 
@@ -87,6 +89,7 @@ class Settings:
     run_inbox_mb: float = DEFAULT_RUN_INBOX_MB
     forums_file: Path | None = None
     author_key: str | None = field(default=None, repr=False)
+    contact: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().resolve())
@@ -127,6 +130,7 @@ class Settings:
             run_inbox_mb=run_inbox_mb,
             forums_file=_path(env, "VINTAGE_AI_FORUMS"),
             author_key=env.get("VINTAGE_AI_AUTHOR_KEY", "").strip() or None,
+            contact=env.get("VINTAGE_AI_CONTACT", "").strip() or None,
         )
 
     @classmethod

@@ -392,6 +392,46 @@ def test_robots_disallowed_url_is_never_requested(server):
     assert session.allowed(server.base + T123[7:])
 
 
+ROBOTS_RULES = """User-agent: *
+Disallow: /forum/*/reply
+Disallow: /*.php$
+Disallow: /forum/members/
+Allow: /forum/members/public
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/forum/threads/testarossa.1/reply", False),  # wildcard in the middle
+        ("/forum/threads/testarossa.1/", True),
+        ("/forum/index.php", False),  # "$": the URL ends there
+        ("/forum/index.php?page=2", True),  # ... and this one does not
+        ("/forum/members/jim.5/", False),
+        ("/forum/members/public-list", True),  # the longest matching rule wins
+    ],
+)
+def test_robots_rules_are_read_as_crawlers_read_them(server, path, allowed):
+    """Wildcards, end anchors and the longest match (the standard library's parser knows
+    none of them: it allowed the first three and applied the first rule, not the longest)."""
+    server.overrides["/robots.txt"] = ROBOTS_RULES
+    origin = server.base.removesuffix("/forum/")
+    assert _session([]).allowed(origin + path) is allowed
+
+
+def test_the_user_agent_names_the_product_and_the_operator_contact(tmp_path):
+    from vintage_ai_assets.defs.platform.resources import build_resources
+    from vintage_ai_assets.settings import Settings
+
+    forums = build_resources(Settings.for_directory(tmp_path, contact="ops@example.org"))
+    agent = forums["forums"].session().user_agent
+    assert agent.startswith("vintage-ai/") and "contact: ops@example.org" in agent
+    assert (
+        "no contact set"
+        in build_resources(Settings.for_directory(tmp_path))["forums"].session().user_agent
+    )
+
+
 def test_long_retry_after_and_client_errors_are_not_retried(server):
     server.script[T123] = [(429, {"Retry-After": "3600"})]
     sleeps: list[float] = []

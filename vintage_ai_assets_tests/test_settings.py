@@ -30,6 +30,7 @@ def test_every_setting_is_read_from_the_environment(tmp_path):
             "VINTAGE_AI_RUN_INBOX_MB": "64.5",
             "VINTAGE_AI_FORUMS": str(tmp_path / "forums.yaml"),
             "VINTAGE_AI_AUTHOR_KEY": "s3cret-key",
+            "VINTAGE_AI_CONTACT": "ops@example.org",
         }
     )
     assert config.data_dir == (tmp_path / "d").resolve() and config.paths.root == config.data_dir
@@ -41,6 +42,7 @@ def test_every_setting_is_read_from_the_environment(tmp_path):
     assert config.run_inbox_bytes == int(64.5 * 1024 * 1024)
     assert config.forums_file == tmp_path / "forums.yaml" and config.author_key == "s3cret-key"
     assert "s3cret" not in repr(config)  # the author key is not shown
+    assert config.contact == "ops@example.org"
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.workers = 5  # type: ignore[misc]
 

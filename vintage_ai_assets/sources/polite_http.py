@@ -17,11 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import requests
+from protego import Protego
 
-DEFAULT_USER_AGENT = "vintage-ai/0.1 (+market intelligence for classic cars; polite crawler)"
+DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+
+
+def crawler_user_agent(contact: str | None = None) -> str:
+    """The User-Agent the crawler sends: the product, and how a site's operator reaches
+    whoever runs it (``VINTAGE_AI_CONTACT``: an e-mail address or a URL)."""
+    reach = f"contact: {contact.strip()}" if contact and contact.strip() else "no contact set"
+    return f"vintage-ai/0.1 (+market intelligence for classic cars; polite crawler; {reach})"
+
+
+DEFAULT_USER_AGENT = crawler_user_agent()
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
@@ -92,7 +102,7 @@ class PoliteSession:
     sleep: Callable[[float], None] = time.sleep
     requests_made: int = field(default=0, init=False)
     _http: requests.Session = field(init=False, repr=False)
-    _robots: dict[str, RobotFileParser] = field(default_factory=dict, init=False, repr=False)
+    _robots: dict[str, Protego] = field(default_factory=dict, init=False, repr=False)
     _host_delay: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _last_request: dict[str, float] = field(default_factory=dict, init=False, repr=False)
 
@@ -149,16 +159,17 @@ class PoliteSession:
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt of the URL's host lets our User-Agent fetch it."""
-        return self._robots_for(url).can_fetch(self.user_agent, url)
+        return self._robots_for(url).can_fetch(url, self.user_agent)
 
     # -- internals
 
-    def _robots_for(self, url: str) -> RobotFileParser:
+    def _robots_for(self, url: str) -> Protego:
+        """The host's robots.txt, read once, by Protego (wildcards, ``$`` anchors, and the
+        longest matching rule decides, as Google's and the RFC 9309 rules say)."""
         origin = url_origin(url)
         parser = self._robots.get(origin)
         if parser is not None:
             return parser
-        parser = RobotFileParser(origin + "/robots.txt")
         current = origin + "/robots.txt"
         response = self._request(current)
         for _hop in range(MAX_REDIRECTS):
@@ -168,13 +179,14 @@ class PoliteSession:
             current = urljoin(current, location)
             response = self._request(current)
         if response.status == 200:
-            parser.parse(response.text.splitlines())
+            rules = response.text
         elif response.status in (401, 403):
-            parser.disallow_all = True  # the urllib.robotparser convention
+            rules = DISALLOW_ALL  # a host that hides its robots.txt is not crawled
         elif 400 <= response.status < 500:
-            parser.allow_all = True  # no robots.txt: everything is allowed
+            rules = ""  # no robots.txt: everything is allowed
         else:
             raise FetchError(current, f"robots.txt answered HTTP {response.status}")
+        parser = Protego.parse(rules)
         delay = parser.crawl_delay(self.user_agent)
         if delay is not None:
             self._host_delay[urlsplit(url).netloc] = float(delay)

@@ -22,7 +22,7 @@ from vintage_ai_assets.settings import Settings
 from vintage_ai_assets.sources.file_spans import FileSpans
 from vintage_ai_assets.sources.forum import ForumSite
 from vintage_ai_assets.sources.polite_http import DEFAULT_USER_AGENT as DEFAULT_FORUM_USER_AGENT
-from vintage_ai_assets.sources.polite_http import PoliteSession
+from vintage_ai_assets.sources.polite_http import PoliteSession, crawler_user_agent
 from vintage_ai_assets.sources.reddit_live import DEFAULT_USER_AGENT as DEFAULT_REDDIT_USER_AGENT
 from vintage_ai_assets.sources.reddit_live import RedditCredentials, make_reddit
 from vintage_ai_assets.warehouse import Warehouse
@@ -308,5 +308,8 @@ def build_resources(config: Settings | None = None) -> dict[str, object]:
             client_secret=_secret("REDDIT_CLIENT_SECRET"),
             user_agent=_secret("REDDIT_USER_AGENT"),
         ),
-        "forums": ForumResource(sites_file=str(config.forums_file) if config.forums_file else None),
+        "forums": ForumResource(
+            sites_file=str(config.forums_file) if config.forums_file else None,
+            user_agent=crawler_user_agent(config.contact),
+        ),
     }
