@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
 import zstandard
 
 from vintage_ai_assets.sources import auctions, reddit_archive, social_export, valuations
@@ -208,3 +209,30 @@ def test_social_exports_skip_files_outside_the_window(tmp_path):
     assert social_export.read_inbox(folder, window, FileSpans.load(store)).files == 2
     result = social_export.read_inbox(folder, window, FileSpans.load(store))
     assert result.files == 1 and list(result.accepted["source_id"]) == ["p2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "bot"),
+    [
+        ("Talbot", False),  # surnames and words that end in "bot"
+        ("Abbot", False),
+        ("Cabot", False),
+        ("TALBOT", False),
+        ("sabot", False),
+        ("MyRobot", False),
+        ("Jim Talbot", False),
+        ("AutoModerator", True),  # known accounts, whatever their names look like
+        ("SaveVideo", True),
+        ("remindmebot", True),
+        ("RemindMeBot", True),  # "bot" as a word of its own
+        ("parts_bot", True),
+        ("price-bot", True),
+        ("ModBot", True),
+        ("BOT", True),
+        (None, False),
+    ],
+)
+def test_bot_accounts_are_known_names_or_say_bot_as_a_word(name, bot):
+    from vintage_ai_assets.sources.authors import is_bot
+
+    assert is_bot(name) is bot

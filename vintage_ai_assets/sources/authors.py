@@ -15,7 +15,38 @@ import pandas as pd
 
 from vintage_ai_assets import settings
 
-BOT_NAMES = {"automoderator", "[deleted]", "sneakpeekbot", "remindmebot", "imgurtranscriber"}
+#: Accounts known to post automatically (lower case), whatever their names look like.
+BOT_NAMES = frozenset(
+    {
+        "automoderator",
+        "[deleted]",
+        "sneakpeekbot",
+        "remindmebot",
+        "imgurtranscriber",
+        "wikitextbot",
+        "repostsleuthbot",
+        "savevideo",
+        "savevideobot",
+        "stabbot",
+        "haikusbot",
+        "b0trank",
+        "goodbot_badbot",
+        "linkifybot",
+        "converter-bot",
+        "auto-xkcd37",
+        "vredditdownloader",
+        "same_post_bot",
+        "timezone_bot",
+        "anti-gif-bot",
+        "gifreversingbot",
+        "tweetposter",
+        "youtubefactsbot",
+        "substitute-bot",
+    }
+)
+#: A name that says "bot" as a word of its own: "RemindMeBot", "parts_bot", "price-bot",
+#: "car.bot", "BOT" — not a surname or word that merely ends in "bot" ("Talbot", "Abbot").
+_BOT_WORD = re.compile(r"(?:^|[_\-.\s]|(?<=[a-z0-9]))(?:Bot|BOT)$|[_\-.\s]bot$|^bot$", re.ASCII)
 
 # "author": "name" (JSON or Python repr) in an excerpt, also cut short at its end.
 _AUTHOR_FIELD = re.compile(
@@ -72,5 +103,5 @@ def is_bot(name: object) -> bool:
     """Whether an author name is a known bot account."""
     if not isinstance(name, str):
         return False
-    lowered = name.strip().lower()
-    return lowered in BOT_NAMES or lowered.endswith("bot") or lowered.endswith("_bot")
+    stripped = name.strip()
+    return stripped.lower() in BOT_NAMES or bool(_BOT_WORD.search(stripped))
