@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from vintage_ai_assets import settings
+from vintage_ai_assets.paths import DataPaths
 from vintage_ai_assets.settings import Settings
 
 
@@ -49,9 +50,8 @@ def job_for(job_name: str, data_dir: str) -> dg.JobDefinition:
     return definitions_for(data_dir).resolve_job_def(job_name)
 
 
-def reconstructable_job(job_name: str, paths):
-    """A job Dagster can rebuild from its name and data directory (``paths``, a
-    :class:`~vintage_ai_assets.paths.DataPaths`), for ``dg.execute_job``."""
+def reconstructable_job(job_name: str, paths: DataPaths):
+    """A job Dagster can rebuild from its name and data directory, for ``dg.execute_job``."""
     return dg.build_reconstructable_job(
         __name__, job_for.__name__, reconstructable_args=(job_name, str(paths.root))
     )

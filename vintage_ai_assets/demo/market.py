@@ -26,23 +26,11 @@ from vintage_ai_assets.demo.vocabulary import (
 )
 from vintage_ai_assets.demo.window import Window, epoch
 from vintage_ai_assets.demo.wording import Numbers, slugify
+from vintage_ai_assets.sources.auctions import FIELDS as AUCTION_FIELDS
 
-#: The auction CSV's columns, in the order :meth:`Market.auctions` fills its rows.
-AUCTION_COLUMNS = [
-    "lot_id",
-    "sold_at",
-    "make",
-    "model",
-    "year",
-    "mileage",
-    "price",
-    "currency",
-    "sold",
-    "title",
-    "description",
-    "url",
-    "auction_house",
-]
+#: The auction CSV's columns: the canonical fields the auction reader maps, in the order
+#: :meth:`Market.auctions` fills its rows.
+AUCTION_COLUMNS = list(AUCTION_FIELDS)
 VALUATION_COLUMNS = ["car", "date", "value", "currency", "source"]
 
 
