@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+from vintage_ai_assets.log_file import send_library_output_to
 from vintage_ai_assets.paths import DataPaths
+from vintage_ai_assets.progress import duration
 
 #: First lines of shipped instance settings (now, and before the mark): a copy that
 #: starts with one may be replaced.
@@ -26,6 +28,10 @@ MANAGED_MARKS = (
 #: The demo's auction results and valuation points also cover 5 years before its texts:
 #: market history for the value-direction model (loaded with the first day).
 DEMO_PRICE_HISTORY_MONTHS = 60
+
+
+#: Commands that print one answer and run no pipeline: their library output stays as it is.
+QUIET_COMMANDS = ("home", "status")
 
 
 class CliError(Exception):
@@ -79,7 +85,7 @@ def _parse_day(text: str, what: str) -> date:
 class Platform:
     """The definitions and instance of one data directory, and the runs the CLI launches."""
 
-    def __init__(self, paths: DataPaths, log_level: str = "WARNING") -> None:
+    def __init__(self, paths: DataPaths, log_level: str | None = None) -> None:
         self.log_level = log_level
         self.paths = paths.ensure()
         self.instance = _prepare_instance(paths)
@@ -98,12 +104,33 @@ class Platform:
             self.instance.add_dynamic_partitions(CAR_PARTITIONS_NAME, missing)
         return slugs
 
-    def run(self, job: str, tags: dict[str, str] | None = None, partition_key: str | None = None):
+    def steps(self, job: str) -> int:
+        """The asset steps a run of ``job`` executes (a multi-asset is one step)."""
+        keys = self.defs.resolve_job_def(job).asset_layer.executable_asset_keys
+        return len({self.defs.get_assets_def(key).node_def.name for key in keys})
+
+    def loggers(self, job: str, partitions: int, unit: str) -> dict:
+        """The run's loggers: the progress printer, and Dagster's console at ``log_level``."""
+        progress = {"steps": self.steps(job), "partitions": partitions, "unit": unit}
+        loggers: dict = {"progress": {"config": progress}}
+        if self.log_level:
+            loggers["console"] = {"config": {"log_level": self.log_level}}
+        return loggers
+
+    def run(
+        self,
+        job: str,
+        tags: dict[str, str] | None = None,
+        partition_key: str | None = None,
+        partitions: int = 0,
+        unit: str = "partitions",
+    ):
         """Execute one run of ``job`` in this process; raise :class:`CliError` if it fails.
 
         ``dg.execute_job`` with the definitions' in-process executor: the steps run here, and
         no step's output is kept in memory after it is written (``execute_in_process`` would
-        hold all of a run's frames until the run ends).
+        hold all of a run's frames until the run ends). The terminal shows one line per step
+        (``partitions`` of ``unit`` each) and the progress of long steps.
         """
         import dagster as dg
 
@@ -117,7 +144,7 @@ class Platform:
         result = dg.execute_job(
             reconstructable_job(job, self.paths),
             instance=self.instance,
-            run_config={"loggers": {"console": {"config": {"log_level": self.log_level}}}},
+            run_config={"loggers": self.loggers(job, partitions, unit)},
             tags={**worker_tags(), **partition, **(tags or {})},
             raise_on_error=False,
         )
@@ -181,12 +208,15 @@ class Platform:
         results = [self.run(CATALOG_JOB)]
         started = time.monotonic()
         ranges = day_ranges(first, last, inbox_text_bytes(self.paths.inbox), run_inbox_bytes())
-        for number, (begin, end) in enumerate(ranges, start=1):
-            results.append(self.run(DAILY_JOB, tags=range_tags(begin.isoformat(), end.isoformat())))
-            if len(ranges) > 1:
-                say(f"  days {begin}..{end}: run {number} of {len(ranges)}")
         runs = "one run" if len(ranges) == 1 else f"{len(ranges)} runs (a large inbox)"
-        say(f"days {first}..{last}: {runs}, {time.monotonic() - started:.0f}s")
+        say(f"days {first}..{last} ({(last - first).days + 1} days): {runs}")
+        for number, (begin, end) in enumerate(ranges, start=1):
+            if len(ranges) > 1:
+                say(f"days {begin}..{end}: run {number} of {len(ranges)}")
+            days = (end - begin).days + 1
+            tags = range_tags(begin.isoformat(), end.isoformat())
+            results.append(self.run(DAILY_JOB, tags=tags, partitions=days, unit="days"))
+        say(f"days done in {duration(time.monotonic() - started)}")
         if not with_cars:
             return results
         started = time.monotonic()
@@ -194,8 +224,10 @@ class Platform:
         if untrained:
             say(f"{len(untrained)} cars have no trained model yet: retraining every car")
         job = PER_CAR_JOB if retrain or untrained else PER_CAR_DAILY_JOB
-        results.append(self.run(job, tags=range_tags(cars[0], cars[-1])))
-        say(f"cars ({len(cars)}, {job}): one run, {time.monotonic() - started:.0f}s")
+        say(f"cars ({len(cars)}, {job}): one run")
+        tags = range_tags(cars[0], cars[-1])
+        results.append(self.run(job, tags=tags, partitions=len(cars), unit="cars"))
+        say(f"cars done in {duration(time.monotonic() - started)}")
         return results
 
 
@@ -253,8 +285,20 @@ def cmd_demo(args, paths: DataPaths) -> None:
     platform.build(max(first, spec.start), spec.end)
     print()
     print(render_summary(Warehouse(paths.warehouse)))
-    print(
-        f"\ndemo finished in {time.monotonic() - started:.0f}s; explore it with `make dev` (http://127.0.0.1:3000)"
+    print(f"\ndemo finished in {duration(time.monotonic() - started)}. Where to look next:")
+    print(next_steps(paths))
+
+
+def next_steps(paths: DataPaths) -> str:
+    """Where the results of a build are, and the commands that show them."""
+    return "\n".join(
+        [
+            f"  reports     {paths.root / 'reports'}/<car>.md (one per car, with plots)",
+            "  Dagster UI  make dev → http://127.0.0.1:3000 (lineage, runs, checks, freshness)",
+            f"  warehouse   {paths.warehouse} (DuckDB; `vintage-ai status` lists its tables)",
+            "  notebook    notebooks/ (the warehouse from Python)",
+            "  MLflow      make mlflow → http://127.0.0.1:5000 (one run per car and model)",
+        ]
     )
 
 
@@ -277,8 +321,9 @@ def cmd_retrain(args, paths: DataPaths) -> None:
     platform = Platform(paths)
     cars = platform.sync_cars()
     started = time.monotonic()
-    platform.run(PER_CAR_JOB, tags=range_tags(cars[0], cars[-1]))
-    print(f"cars ({len(cars)}, {PER_CAR_JOB}): one run, {time.monotonic() - started:.0f}s")
+    print(f"cars ({len(cars)}, {PER_CAR_JOB}): one run")
+    platform.run(PER_CAR_JOB, tags=range_tags(cars[0], cars[-1]), partitions=len(cars), unit="cars")
+    print(f"cars done in {duration(time.monotonic() - started)}")
 
 
 def cmd_status(args, paths: DataPaths) -> None:
@@ -363,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         # The process's settings, read from the environment here, once.
         config = settings.Settings.from_env()
         settings.use(config)
+        if args.command not in QUIET_COMMANDS:
+            send_library_output_to(config.paths.root / "logs" / "vintage-ai.log")
         args.func(args, config.paths)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

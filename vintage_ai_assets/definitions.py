@@ -25,6 +25,7 @@ from vintage_ai_assets.settings import Settings
 def build_definitions(config: Settings | None = None) -> dg.Definitions:
     """All assets, checks, jobs, schedules and sensors, with the resources of ``config``
     (the process's settings by default)."""
+    from vintage_ai_assets.defs.platform.progress_printer import progress_logger
     from vintage_ai_assets.defs.platform.resources import build_resources
 
     return dg.Definitions.merge(
@@ -35,6 +36,9 @@ def build_definitions(config: Settings | None = None) -> dg.Definitions:
             # parallel: a launched run executes its steps in its own process instead of
             # starting a process (and importing the platform) per step.
             executor=dg.in_process_executor,
+            # Runs launched from the UI log to Dagster's console logger as ever; the CLI's
+            # runs choose "progress" (one line per step) in their run config.
+            loggers={"console": dg.colored_console_logger, "progress": progress_logger},
         ),
     )
 

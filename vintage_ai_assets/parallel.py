@@ -61,23 +61,39 @@ def map_in_processes(
     workers: int | None = None,
     min_items: int = 4,
     pool: Executor | None = None,
+    on_done: Callable[[], object] | None = None,
 ) -> list[R]:
     """``[function(*args) for args in zip(*iterables)]``, run by worker processes.
 
     ``function`` must be importable (a module-level function) and its arguments picklable.
     ``pool`` (from :func:`worker_pool`) is used when given; otherwise a pool of ``workers``
     is started for this call. Fewer than ``min_items`` items, or one worker, run in this
-    process, since starting workers costs more than they would save.
+    process, since starting workers costs more than they would save. ``on_done`` is called
+    as each result arrives (in order), e.g. a :class:`~vintage_ai_assets.progress.Progress`'s
+    ``advance``.
     """
     items = list(zip(*iterables, strict=True))
     if len(items) < min_items:
-        return [function(*args) for args in items]
+        return _collect(_results(function, items, None), on_done)
     if pool is not None:
-        return list(pool.map(function, *zip(*items, strict=True), chunksize=1))
+        return _collect(_results(function, items, pool), on_done)
     with worker_pool(min(workers or cpus(), len(items))) as own:
-        if own is None:
-            return [function(*args) for args in items]
-        return list(own.map(function, *zip(*items, strict=True), chunksize=1))
+        return _collect(_results(function, items, own), on_done)
+
+
+def _results(function: Callable[..., R], items: list[tuple], pool: Executor | None) -> Iterator[R]:
+    if pool is None:
+        return (function(*args) for args in items)
+    return pool.map(function, *zip(*items, strict=True), chunksize=1)
+
+
+def _collect(results: Iterator[R], on_done: Callable[[], object] | None) -> list[R]:
+    collected = []
+    for result in results:
+        collected.append(result)
+        if on_done is not None:
+            on_done()
+    return collected
 
 
 def single_threaded() -> None:

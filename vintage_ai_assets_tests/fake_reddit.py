@@ -6,7 +6,13 @@ Serves what praw calls for an application-only, read-only client:
 - ``GET /r/<a>+<b>/new`` (Listing of t3 things, ``after`` pagination, ``limit``)
 - ``GET /r/all/search`` (``q``, ``sort=new``; same pagination)
 - ``GET /comments/<id>`` (``[submission Listing, comment Listing]`` with nested ``replies``
-  and a ``more`` stub)
+  and ``more`` stubs)
+- ``POST /api/morechildren`` (form ``link_id``, ``children``): what a "load more comments"
+  stub stands for, from the submission's ``hidden`` trees, as ``{"json": {"data":
+  {"things": [...]}}}``: the requested comments flat (parents first, ``replies`` empty),
+  plus the ``more`` stubs among the replies of a requested comment
+- ``GET /comments/<id>/_/<comment id>`` ("continue this thread", a stub with count 0): the
+  comment with its replies, from the hidden trees (the full version) or else the visible one
 
 Pages are capped at ``page_size`` items, like Reddit caps them at 100. Every request is
 logged (method, path, query, headers, body, the status sent, the fault applied). Faults
@@ -149,11 +155,14 @@ def comment(
     }
 
 
-def more(parent_id: str, children: list[str], depth: int = 0) -> dict[str, Any]:
+def more(
+    parent_id: str, children: list[str], depth: int = 0, count: int | None = None
+) -> dict[str, Any]:
+    """A "load more comments" stub; no children and count 0 is "continue this thread"."""
     return {
         "kind": "more",
         "data": {
-            "count": len(children),
+            "count": len(children) if count is None else count,
             "name": f"t1_{children[0] if children else '_'}",
             "id": children[0] if children else "_",
             "parent_id": parent_id,
@@ -161,6 +170,38 @@ def more(parent_id: str, children: list[str], depth: int = 0) -> dict[str, Any]:
             "children": children,
         },
     }
+
+
+def flat_things(things: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """t1 and more things of a tree, parents first, each comment with empty ``replies``."""
+    flat: list[dict[str, Any]] = []
+    stack = list(reversed(things))
+    while stack:
+        thing = stack.pop()
+        data = thing["data"]
+        if thing["kind"] != "t1":
+            flat.append(thing)
+            continue
+        replies = data.get("replies")
+        flat.append({"kind": "t1", "data": {**data, "replies": ""}})
+        if isinstance(replies, dict):
+            stack.extend(reversed(replies["data"]["children"]))
+    return flat
+
+
+def find_comment(things: list[dict[str, Any]], cid: str) -> dict[str, Any] | None:
+    """The t1 thing ``cid`` of a tree, with its replies."""
+    stack = list(things)
+    while stack:
+        thing = stack.pop()
+        if thing["kind"] != "t1":
+            continue
+        if thing["data"]["id"] == cid:
+            return thing
+        replies = thing["data"].get("replies")
+        if isinstance(replies, dict):
+            stack.extend(replies["data"]["children"])
+    return None
 
 
 class FakeReddit:
@@ -173,6 +214,7 @@ class FakeReddit:
         client_secret: str,
         submissions: list[dict[str, Any]] | None = None,
         comments: dict[str, list[dict[str, Any]]] | None = None,
+        hidden: dict[str, list[dict[str, Any]]] | None = None,
         page_size: int = 100,
         access_token: str = "fake-access-token-0f9e8d7c6b5a",
         max_hang: float = 5.0,
@@ -181,6 +223,8 @@ class FakeReddit:
         self.client_secret = client_secret
         self.submissions = list(submissions or [])
         self.comments = dict(comments or {})
+        # per submission id: comment trees only reachable through "more" stubs
+        self.hidden = dict(hidden or {})
         self.page_size = page_size
         self.access_token = access_token
         self.max_hang = max_hang
@@ -252,11 +296,16 @@ class FakeReddit:
                 self._release.wait(min(fault.seconds, self.max_hang))
                 # falls through: the (late) normal answer, usually to a closed socket
 
-        status, payload = self._route(handler, method, path, query)
+        status, payload = self._route(handler, method, path, query, body)
         self._send(handler, entry, status, json.dumps(payload).encode())
 
     def _route(
-        self, handler: BaseHTTPRequestHandler, method: str, path: str, query: dict[str, str]
+        self,
+        handler: BaseHTTPRequestHandler,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: str = "",
     ) -> tuple[int, Any]:
         if path == "/api/v1/access_token":
             if method != "POST":
@@ -285,15 +334,39 @@ class FakeReddit:
                 if term in (s.get("title") or "").lower() or term in s["selftext"].lower()
             ]
             return 200, self._page(things, query)
-        if len(segments) == 2 and segments[0] == "comments":
+        if segments == ["api", "morechildren"]:
+            if method != "POST":
+                return 405, {"error": 405}
+            return self._more_children(body)
+        if len(segments) in (2, 4) and segments[0] == "comments":
             found = [s for s in self.submissions if s["id"] == segments[1]]
             if not found:
                 return 404, {"message": "Not Found", "error": 404}
-            return 200, [
-                listing([{"kind": "t3", "data": found[0]}]),
-                listing(self.comments.get(segments[1], [])),
-            ]
+            things = self.comments.get(segments[1], [])
+            if len(segments) == 4:  # /comments/<id>/_/<comment id>: "continue this thread"
+                hidden = self.hidden.get(segments[1], [])  # the full version, if any
+                cid = segments[3]
+                thing = find_comment(hidden, cid) or find_comment(things, cid)
+                thing = thing if segments[2] == "_" else None
+                if thing is None:
+                    return 404, {"message": "Not Found", "error": 404}
+                things = [thing]
+            return 200, [listing([{"kind": "t3", "data": found[0]}]), listing(things)]
         return 404, {"message": "Not Found", "error": 404}
+
+    def _more_children(self, body: str) -> tuple[int, Any]:
+        form = {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
+        link_id = form.get("link_id", "")
+        wanted = {c for c in form.get("children", "").split(",") if c}
+        if not link_id.startswith("t3_") or not wanted:
+            return 400, {"json": {"errors": [["BAD_REQUEST", "link_id, children", None]]}}
+        things = [
+            thing
+            for thing in flat_things(self.hidden.get(link_id[3:], []))
+            if (thing["kind"] == "t1" and thing["data"]["id"] in wanted)
+            or (thing["kind"] == "more" and thing["data"]["parent_id"][3:] in wanted)
+        ]
+        return 200, {"json": {"errors": [], "data": {"things": things}}}
 
     def _page(self, things: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
         ordered = sorted(things, key=lambda s: s["created_utc"], reverse=True)

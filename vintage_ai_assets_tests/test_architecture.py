@@ -1,15 +1,24 @@
-"""The package's shape: no import cycles between modules or between subpackages, and
-domain logic free of Dagster (only ``defs/``, ``definitions.py`` and the CLI import it)."""
+"""The package's shape: no import cycles between modules or between subpackages, domain
+logic free of Dagster (only ``defs/``, ``definitions.py`` and the CLI import it), and no
+heavy library imported when Dagster loads the definitions."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "vintage_ai_assets"
 DAGSTER_LAYER = ("vintage_ai_assets.defs", "vintage_ai_assets.definitions", "vintage_ai_assets.cli")
+# Imported where a model is fitted, loaded or logged, a plot drawn or a text embedded: every
+# Dagster process (code server, daemon, run) loads the definitions, most never use them.
+HEAVY_LIBRARIES = (
+    "mlflow", "lightgbm", "sklearn", "scipy", "matplotlib", "PIL", "torch",
+    "sentence_transformers", "transformers", "tokenizers", "huggingface_hub", "onnx",
+    "onnxruntime", "hdbscan", "umap", "bertopic", "statsmodels", "lingua", "praw",
+)  # fmt: skip
 
 
 def _modules() -> dict[str, Path]:
@@ -105,3 +114,23 @@ def test_no_module_is_over_800_lines():
     lengths = {name: len(path.read_text().splitlines()) for name, path in _modules().items()}
     assert {name: n for name, n in lengths.items() if n > 800} == {}
     assert max(lengths.values()) > 300  # the files were read
+
+
+def test_loading_the_definitions_imports_no_heavy_library():
+    """As a code server loads them, in a new process: import, build, resolve the asset graph
+    and the jobs. (``benchmarks/bench_defs_load.py`` times it and names the importers.)"""
+    code = (
+        "import sys\n"
+        "from vintage_ai_assets.definitions import defs\n"
+        "loaded = defs()\n"
+        "loaded.resolve_asset_graph()\n"
+        "assert loaded.resolve_all_job_defs()\n"
+        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = set(done.stdout.split())
+    assert {"dagster", "pandas", "vintage_ai_assets"} <= loaded  # the definitions were built
+    assert sorted(loaded.intersection(HEAVY_LIBRARIES)) == []

@@ -243,3 +243,141 @@ def test_instance_settings_come_from_the_package_and_spare_hand_edits(tmp_path):
     target.write_bytes(own)
     install_instance_settings(home)  # edited by hand (no mark): left alone
     assert target.read_bytes() == own
+
+
+def _covered_days(result) -> set[str]:
+    """Every day the run requests of a sensor result cover (ISO dates)."""
+    from datetime import date, timedelta
+
+    days = set()
+    for request in result.run_requests:
+        first = date.fromisoformat(request.tags["dagster/asset_partition_range_start"])
+        last = date.fromisoformat(request.tags["dagster/asset_partition_range_end"])
+        days |= {(first + timedelta(n)).isoformat() for n in range((last - first).days + 1)}
+    return days
+
+
+def _reddit_archive(days: list[str], per_day: int, seed: int = 1) -> tuple[bytes, list[datetime]]:
+    """Time-ordered submissions on ``days``, their dates written as JSON numbers (int and
+    float) and as strings, with a few lines without a date among them; and the times."""
+    import json
+    import random
+
+    rng = random.Random(seed)
+    lines, times = [], []
+    for day in days:
+        midnight = datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()
+        for n in sorted(rng.randrange(86_400) for _ in range(per_day)):
+            form = rng.choice([int, float, str, float])
+            moment = midnight + n + (0 if form is int else rng.choice([0, 0.25, 0.999]))
+            created = int(moment) if form is int else form(moment)
+            times.append(datetime.fromtimestamp(moment, UTC).replace(tzinfo=None))
+            record = {
+                "id": f"s{len(lines)}",
+                "subreddit": "classiccars",
+                "title": f"F40 #{len(lines)} " + "lorem ipsum " * rng.randint(5, 60),
+                "created_utc": created,
+                "score": rng.randint(0, 99),
+            }
+            lines.append(json.dumps(record))
+            if rng.random() < 0.02:
+                lines.append(json.dumps({"id": "no-date", "title": "?", "created_utc": None}))
+    return ("\n".join(lines) + "\n").encode(), times
+
+
+def test_inbox_sensor_runs_cover_exactly_the_days_of_a_multi_mb_archive(tmp_path):
+    """A multi-MB archive, plain and .zst: one tick, runs over exactly its days (not the
+    span between them), and its span written where the raw assets look for it."""
+    import random
+    from datetime import date, timedelta
+
+    import zstandard
+
+    from vintage_ai_assets.defs.ingest.sensors import inbox_sensor
+    from vintage_ai_assets.defs.platform.partitions import start_date
+    from vintage_ai_assets.defs.platform.resources import InboxResource
+
+    first = date.fromisoformat(start_date())
+    rng = random.Random(5)
+    days = sorted({(first + timedelta(days=rng.randrange(2, 250))).isoformat() for _ in range(45)})
+    data, times = _reddit_archive(days, per_day=200)
+    assert len(data) > 3 * 2**20
+    for name, payload in (
+        ("archive.ndjson", data),
+        ("archive.ndjson.zst", zstandard.ZstdCompressor().compress(data)),
+    ):
+        root = tmp_path / name / "data" / "inbox"
+        (root / "reddit").mkdir(parents=True)
+        (root / "reddit" / name).write_bytes(payload)
+        with dg.instance_for_test() as instance:
+            result = inbox_sensor(_inbox_context(instance, root))
+        assert _covered_days(result) == set(days)
+        assert len(result.run_requests) < len(days)  # ranges of consecutive days
+        span = InboxResource(root=str(root)).spans("reddit").entries[str(root / "reddit" / name)]
+        assert span["first"] == min(times).isoformat()
+        assert span["last"] == max(times).isoformat()
+
+
+def test_inbox_sensor_scans_a_bounded_amount_per_tick(tmp_path, monkeypatch):
+    """Files past the tick's budget wait for the next tick; each file is still read once."""
+    import json
+
+    from vintage_ai_assets.defs.ingest import sensors
+
+    monkeypatch.setattr(sensors, "TICK_SCAN_BYTES", 300_000)
+    (tmp_path / "reddit").mkdir()
+    for seed, (name, day) in enumerate(
+        [("a.ndjson", "2026-01-05"), ("b.ndjson", "2026-01-07"), ("c.ndjson", "2026-01-09")]
+    ):
+        data, _ = _reddit_archive([day], per_day=500, seed=seed)
+        assert 200_000 < len(data) < 300_000  # two do not fit in a tick
+        (tmp_path / "reddit" / name).write_bytes(data)
+    cursor, launched = None, []
+    with dg.instance_for_test() as instance:
+        for _ in range(3):
+            result = sensors.inbox_sensor(_inbox_context(instance, tmp_path, cursor))
+            cursor = result.cursor
+            launched.append((sorted(json.loads(cursor)), _covered_days(result)))
+        assert isinstance(
+            sensors.inbox_sensor(_inbox_context(instance, tmp_path, cursor)), dg.SkipReason
+        )
+    assert launched == [
+        (["reddit/a.ndjson"], {"2026-01-05"}),
+        (["reddit/a.ndjson", "reddit/b.ndjson"], {"2026-01-07"}),
+        (["reddit/a.ndjson", "reddit/b.ndjson", "reddit/c.ndjson"], {"2026-01-09"}),
+    ]
+
+
+def test_inbox_sensor_takes_a_dump_too_large_for_a_tick_by_the_month_its_name_gives(
+    tmp_path, monkeypatch
+):
+    """Over a tick's budget, a pushshift monthly dump (``RS_2026-02.zst``) touches its month
+    (and the days seen before the scan stopped); a file whose name gives no month is still
+    scanned to its end, alone in its tick."""
+    import json
+
+    import zstandard
+
+    from vintage_ai_assets.defs.ingest import sensors
+    from vintage_ai_assets.defs.platform.resources import InboxResource
+    from vintage_ai_assets.sources import inbox_scan
+
+    monkeypatch.setattr(sensors, "TICK_SCAN_BYTES", 100_000)
+    monkeypatch.setattr(inbox_scan, "CHUNK_BYTES", 2**16)  # stops after the first 64 KiB
+    (tmp_path / "data" / "inbox" / "reddit").mkdir(parents=True)
+    root = tmp_path / "data" / "inbox"
+    dump, _ = _reddit_archive(["2026-01-31", "2026-02-03", "2026-02-04", "2026-02-05"], 300)
+    assert len(dump) > 5 * sensors.TICK_SCAN_BYTES
+    (root / "reddit" / "RS_2026-02.zst").write_bytes(zstandard.ZstdCompressor().compress(dump))
+    plain, _ = _reddit_archive(["2026-03-01", "2026-03-03"], 300)
+    (root / "reddit" / "plain.ndjson").write_bytes(plain)
+    with dg.instance_for_test() as instance:
+        first = sensors.inbox_sensor(_inbox_context(instance, root))
+        second = sensors.inbox_sensor(_inbox_context(instance, root, first.cursor))
+    february = {f"2026-02-{d:02d}" for d in range(1, 29)}
+    assert _covered_days(first) == {"2026-01-31"} | february
+    assert sorted(json.loads(first.cursor)) == ["reddit/RS_2026-02.zst"]
+    assert _covered_days(second) == {"2026-03-01", "2026-03-03"}
+    # Only the file read to its end has a span: the dump is opened by every run of its month.
+    spans = InboxResource(root=str(root)).spans("reddit").entries
+    assert list(spans) == [str(root / "reddit" / "plain.ndjson")]

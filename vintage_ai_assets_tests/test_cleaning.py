@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import zipfile
+
 import pandas as pd
 import pytest
 
@@ -147,3 +150,126 @@ def test_duplicates_across_days_use_prior_pairs(catalog):
         seen_dedup=[pair],
     )
     assert again.mentions.empty and again.reasons == {"duplicate": 1}
+
+
+# --- auction prices in USD: the ECB reference rate of the sale day -----------------------
+
+
+@functools.cache
+def _ecb_rows() -> list[list[str]]:
+    """The bundled ECB history as written (header first, then the newest day first)."""
+    from currency_converter import CURRENCY_FILE
+
+    with zipfile.ZipFile(CURRENCY_FILE) as archive:
+        text = archive.read(archive.namelist()[0]).decode()
+    return [line.rstrip(",").split(",") for line in text.splitlines() if line.strip()]
+
+
+def _ecb(day: str, currency: str = "USD") -> float:
+    """Units of ``currency`` per euro on ``day``, straight from the ECB file."""
+    header, *rows = _ecb_rows()
+    row = next(r for r in rows if r[0] == day)
+    return float(row[header.index(currency)])
+
+
+def _lot(lot_id, sold_at, price, currency, make="Ferrari", model="Testarossa", year=1989):
+    return {
+        "lot_id": lot_id,
+        "sold_at": pd.Timestamp(sold_at) if sold_at else None,
+        "make": make,
+        "model": model,
+        "year": year,
+        "mileage": 20000,
+        "price": price,
+        "currency": currency,
+        "sold": True,
+        "title": f"{year} {make} {model}",
+        "description": "",
+        "url": None,
+        "auction_house": "RM Sotheby's",
+        "attributes": "{}",
+        "source_file": "lots.csv",
+        "locator": f"lots.csv:{lot_id}",
+    }
+
+
+def _match(catalog, *lots):
+    from vintage_ai_assets.cleaning.auction_lots import match_lots
+    from vintage_ai_assets.sources.auctions import lots_frame
+
+    kept, rejected = match_lots(lots_frame(list(lots)), catalog)
+    return kept.set_index("lot_id"), rejected.set_index("lot_id")
+
+
+def test_match_lots_converts_at_the_ecb_rate_of_the_sale_day(catalog):
+    assert _ecb("2023-01-03") == 1.0545 and _ecb("2024-01-02") == 1.0956
+    kept, rejected = _match(
+        catalog,
+        _lot("a", "2023-01-03 18:30", 100_000, "EUR"),
+        _lot("b", "2024-01-02 11:00", 100_000, "EUR"),
+        _lot("c", "2024-01-02", 100_000, "USD"),
+        _lot("d", "2024-01-02", 100_000, "GBP"),
+    )
+    assert rejected.empty and set(kept["car"]) == {"ferrari-testarossa"}
+    usd = kept["price_usd"]
+    # The same euro price a year apart: two dollar prices, each at its day's ECB rate.
+    assert usd["a"] == pytest.approx(105_450.0)
+    assert usd["b"] == pytest.approx(109_560.0)
+    assert usd["c"] == 100_000.0
+    # Cross rate of the day: USD per EUR / GBP per EUR.
+    assert usd["d"] == pytest.approx(100_000 * _ecb("2024-01-02") / _ecb("2024-01-02", "GBP"))
+    assert kept["price_usd"].dtype == "float64"
+
+
+def test_weekends_and_holidays_take_the_last_rate_before():
+    from vintage_ai_assets.cleaning.exchange_rates import usd_per_unit
+
+    friday = _ecb("2024-01-05")  # 1.0921; no fixing on Saturday 6 or Sunday 7 January
+    assert usd_per_unit("EUR", "2024-01-06") == friday
+    assert usd_per_unit("EUR", "2024-01-07") == friday
+    # Good Friday and Easter Monday 2024 (TARGET holidays): Maundy Thursday's rate.
+    assert usd_per_unit("EUR", "2024-03-29") == _ecb("2024-03-28")
+    assert usd_per_unit("EUR", "2024-04-01") == _ecb("2024-03-28")
+
+
+def test_dates_outside_the_data_take_its_first_or_last_rate(catalog):
+    from vintage_ai_assets.cleaning.exchange_rates import data_range, usd_per_unit, usd_rates
+
+    header, newest, *_ = _ecb_rows()
+    first, last = data_range()
+    assert last.isoformat() == newest[0] and first.isoformat() == "1999-01-04"
+    last_rate = float(newest[header.index("USD")])
+    after = (pd.Timestamp(last) + pd.Timedelta(days=40)).strftime("%Y-%m-%d")
+    assert usd_per_unit("EUR", after) == last_rate
+    assert usd_per_unit("EUR", "1995-06-01") == _ecb("1999-01-04")
+    kept, _ = _match(
+        catalog,
+        _lot("late", after, 200_000, "EUR"),
+        _lot("undated", None, 200_000, "EUR"),  # no sale date: the latest rate
+    )
+    assert kept.loc["late", "price_usd"] == pytest.approx(200_000 * last_rate)
+    assert kept.loc["undated", "price_usd"] == pytest.approx(200_000 * last_rate)
+    rates = usd_rates(pd.Series(["EUR", "XYZ"]), pd.Series([pd.NaT, "2024-01-02"]))
+    assert rates.iloc[0] == last_rate and pd.isna(rates.iloc[1])
+
+
+def test_match_lots_quarantines_unknown_currencies(catalog):
+    kept, rejected = _match(
+        catalog,
+        _lot("xyz", "2024-01-02", 50_000, "XYZ"),
+        _lot("empty", "2024-01-02", 50_000, ""),
+        _lot("none", "2024-01-02", 50_000, None),
+        _lot("ok", "2024-01-02", 50_000, "CHF"),
+        _lot("nocar", "2024-01-02", 50_000, "XYZ", make="Peugeot", model="205 GTI"),
+    )
+    assert list(kept.index) == ["ok"]
+    assert kept.loc["ok", "price_usd"] == pytest.approx(
+        50_000 * _ecb("2024-01-02") / _ecb("2024-01-02", "CHF")
+    )
+    assert rejected["reason"].to_dict() == {
+        "empty": "unknown_currency",
+        "none": "unknown_currency",
+        "nocar": "no_car",  # a lot naming no catalog car keeps that reason
+        "xyz": "unknown_currency",
+    }
+    assert "car" not in rejected.columns and "price_usd" not in rejected.columns

@@ -560,6 +560,34 @@ def test_inbox_days_are_found_or_the_file_is_reported(scratch, kind, data):
         assert all(isinstance(day, date) for day in days)
 
 
+def _days_or_error(function: Callable[[inbox.InboxFile], set[date]], file: inbox.InboxFile):
+    try:
+        return function(file)
+    except inbox.InboxFileError as exc:
+        return str(exc)
+
+
+@_settings(40)
+@given(
+    kind=st.sampled_from(["reddit", "social"]),
+    data=st.data(),
+    newline=st.sampled_from([b"\n", b"\r\n"]),
+    bom=st.booleans(),
+    packed=st.booleans(),
+)
+def test_inbox_scan_finds_the_days_that_parsing_finds(scratch, kind, data, newline, bom, packed):
+    """The sensor's cheap scan of hostile JSON lines: the days (or the error) that parsing
+    every line gives."""
+    lines = data.draw(json_lines_file(_reddit_record if kind == "reddit" else _social_record))
+    raw = _join(lines, newline, bom)
+    name = "drop.ndjson.zst" if packed else "drop.ndjson"
+    path = _write(scratch, name, zstandard.ZstdCompressor().compress(raw) if packed else raw)
+    file = inbox.InboxFile(kind, path)
+    assert _days_or_error(inbox.days_touched, file) == _days_or_error(
+        inbox.parsed_days_touched, file
+    )
+
+
 # ----------------------------------------------------------------------------- forums
 
 THREAD_URL = "https://forum.test/forum/threads/testarossa-timing-belt.123/"

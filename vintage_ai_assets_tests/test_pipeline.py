@@ -3,6 +3,8 @@ idempotent reruns, MLflow runs and the planted demo signals."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from datetime import date
 
@@ -79,8 +81,11 @@ def platform(tmp_path_factory):
         patch.setenv("VINTAGE_AI_RUN_INBOX_MB", f"{text_mib * 0.6:.6f}")
         settings.use(None)  # the module's environment is this test platform's settings
         built = Platform(paths, log_level="ERROR")
-        results = built.build(START, END, say=lambda _: None)
+        terminal = io.StringIO()
+        with contextlib.redirect_stdout(terminal):
+            results = built.build(START, END, say=print)
         built.results = results
+        built.terminal = terminal.getvalue()
         yield built
 
 
@@ -89,6 +94,26 @@ def test_every_run_succeeds_and_every_check_passes(platform):
     assert len(evaluations) >= 10
     failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
     assert failed == []
+
+
+def test_the_terminal_shows_each_step_with_its_partitions_and_rows(platform):
+    lines = platform.terminal.splitlines()
+    steps = [line for line in lines if line.startswith("[")]
+    # The catalog, two runs of days (12 steps each), the cars (8 steps).
+    assert len(steps) == 1 + 2 * 12 + 8, platform.terminal
+    assert steps[1].startswith("[ 1/12] raw/auction_lots · 65/65 days · ")
+    assert steps[24].startswith("[12/12] series/car_daily · 65/65 days · 195 rows")
+    assert steps[-1].startswith("[8/8] reports/car_reports · 3/3 cars · 3 rows")
+    assert "days 2025-11-20..2026-03-29 (130 days): 2 runs (a large inbox)" in lines
+    # Long steps say how far they are; nothing but the platform's lines reaches the terminal.
+    assert any(
+        line.strip().startswith("models/attention_models  fitted and back-tested 3/3 cars")
+        for line in lines
+    )
+    assert all(
+        line.startswith(("[", "        ", "      ! raw", "days", "cars", "catalog"))
+        for line in lines
+    ), platform.terminal
 
 
 def test_a_large_inbox_is_backfilled_in_consecutive_runs_of_days(platform):

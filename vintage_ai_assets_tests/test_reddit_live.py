@@ -5,18 +5,19 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
+import dagster as dg
 import pytest
 
 from vintage_ai_assets.sources.authors import author_hash
 from vintage_ai_assets.sources.records import POST_COLUMNS, TimeWindow
-from vintage_ai_assets.sources.reddit_live import (
+from vintage_ai_assets.sources.reddit_access import (
     DEFAULT_USER_AGENT,
     RedditCredentials,
     RedditFetchError,
-    fetch_window,
-    make_reddit,
 )
+from vintage_ai_assets.sources.reddit_live import MoreTally, fetch_window, make_reddit
 from vintage_ai_assets_tests.fake_reddit import FakeReddit, comment, more, submission
 
 CLIENT_ID = "vintage-client-id-4711"
@@ -27,6 +28,7 @@ SUBREDDITS = ["classiccars", "porsche"]
 TERMS = ["300SL"]
 NEW_PATH = "/r/classiccars+porsche/new"
 SEARCH_PATH = "/r/all/search"
+MORE_PATH = "/api/morechildren"
 RETRIES = 3
 BACKOFF = 0.25
 CLIENT_TIMEOUT = 0.5
@@ -108,8 +110,27 @@ def _comments() -> dict[str, list[dict]]:
             comment("cbad", "soon", link_id="w1", author="frank", body="bad date"),
             more("t3_w1", ["c8", "c9"]),
         ],
-        "s1": [comment("c6", START + 11 * H, link_id="s1", subreddit="cars", author="erin")],
+        "s1": [
+            comment("c6", START + 11 * H, link_id="s1", subreddit="cars", author="erin"),
+            more("t3_s1", ["c11"]),
+        ],
     }
+
+
+def _hidden() -> dict[str, list[dict]]:
+    """The comments behind the "more" stubs above (served by /api/morechildren)."""
+    return {
+        "w1": [
+            comment("c7", START + 20.7 * H, link_id="w1", parent_id="t1_c1", depth=1),
+            comment("c8", START + 21.5 * H, link_id="w1", author="gina", body="Worth it"),
+            comment("c9", START + 22.5 * H, link_id="w1", author="hank", body="Too much"),
+        ],
+        "s1": [comment("c11", START + 12 * H, link_id="s1", subreddit="cars", author="ivan")],
+    }
+
+
+# behind the stubs: t3_w1 ["c8", "c9"] (count 2), t1_c1 ["c7"] (1), t3_s1 ["c11"] (1)
+BEHIND_STUBS = {"reddit:c7", "reddit:c8", "reddit:c9", "reddit:c11"}
 
 
 EXPECTED_IDS = {
@@ -124,8 +145,9 @@ EXPECTED_IDS = {
     "reddit:c4",
     "reddit:c5",
     "reddit:c6",
+    *BEHIND_STUBS,
 }
-AUTHORS = ["alice_classic", "bob", "carol", "dave", "erin", "mallory", "frank", "zed"]
+AUTHORS = ["alice_classic", "bob", "carol", "dave", "erin", "mallory", "frank", "zed", "gina"]
 
 
 @pytest.fixture
@@ -135,6 +157,7 @@ def fake():
         client_secret=CLIENT_SECRET,
         submissions=_submissions(),
         comments=_comments(),
+        hidden=_hidden(),
         page_size=3,
         access_token=TOKEN,
     ) as server:
@@ -234,7 +257,17 @@ def test_fetch_window_reads_listings_search_and_comments(fake, caplog):
 
     # the comment tree flattened (nested replies included), each tied to its thread
     comments = frame[frame["kind"] == "comment"].set_index("record_id")
-    assert set(comments.index) == {"reddit:c1", "reddit:c2", "reddit:c4", "reddit:c5", "reddit:c6"}
+    assert set(comments.index) == {
+        "reddit:c1",
+        "reddit:c2",
+        "reddit:c4",
+        "reddit:c5",
+        "reddit:c6",
+        *BEHIND_STUBS,  # the "load more comments" stubs expanded (default budget)
+    }
+    assert comments.loc["reddit:c7", "thread_id"] == "w1"
+    assert comments.loc["reddit:c11", "thread_id"] == "s1"
+    assert result.more == MoreTally(requests=3, stubs_left=0, comments_left=0)
     assert comments.loc["reddit:c2", "thread_id"] == "w1"
     assert comments.loc["reddit:c2", "text"] == "Thanks!"
     assert comments.loc["reddit:c6", "thread_id"] == "s1"
@@ -397,3 +430,174 @@ def test_window_start_is_inclusive_and_end_exclusive(fake):
     result = fetch_window(_client(fake, SleepRecorder()), SUBREDDITS, TERMS, narrow, comments=False)
     assert set(result.accepted["record_id"]) == {"reddit:w3"}  # w2 sits exactly at the end
     assert set(result.quarantine.frame()["locator"]) == {"reddit-api:t3_bad1"}
+
+
+# -- "load more comments" stubs, within a budget --------------------------------------
+
+
+def _more_requests(fake: FakeReddit) -> list[tuple[str, str]]:
+    """(link_id, children) of each /api/morechildren request, in order."""
+    forms = [parse_qs(r.body) for r in fake.requests_to(MORE_PATH)]
+    return [(form["link_id"][0], form["children"][0]) for form in forms]
+
+
+def test_budget_zero_expands_nothing_and_counts_the_stubs(fake, caplog):
+    caplog.set_level(logging.WARNING)
+    result = _fetch(fake, more_per_submission=0)
+    assert fake.requests_to(MORE_PATH) == []
+    assert set(result.accepted["record_id"]) == EXPECTED_IDS - BEHIND_STUBS
+    # the stubs' own counts: 2 (c8, c9) + 1 (c7) on w1, 1 (c11) on s1
+    assert result.more == MoreTally(requests=0, stubs_left=3, comments_left=4)
+    [warning] = [r for r in caplog.records if "not expanded" in r.getMessage()]
+    assert warning.levelno == logging.WARNING
+    assert "3 'load more comments' stub(s)" in warning.getMessage()
+    assert "4 comment(s)" in warning.getMessage()
+
+
+def test_big_enough_budget_fetches_every_comment(fake, caplog):
+    caplog.set_level(logging.WARNING)
+    result = _fetch(fake, more_per_submission=50, more_per_run=None)
+    _assert_complete(result)
+    assert result.more == MoreTally(requests=3, stubs_left=0, comments_left=0)
+    # the larger stub first; each request names the thread and the stub's children
+    assert _more_requests(fake) == [("t3_w1", "c8,c9"), ("t3_w1", "c7"), ("t3_s1", "c11")]
+    assert all(r.method == "POST" and r.status == 200 for r in fake.requests_to(MORE_PATH))
+    assert "not expanded" not in caplog.text
+
+
+def test_budget_one_expands_the_larger_of_two_stubs_and_counts_the_other(fake):
+    result = _fetch(fake, more_per_submission=1)
+    assert _more_requests(fake) == [("t3_w1", "c8,c9"), ("t3_s1", "c11")]  # one per thread
+    assert set(result.accepted["record_id"]) == EXPECTED_IDS - {"reddit:c7"}
+    assert result.more == MoreTally(requests=2, stubs_left=1, comments_left=1)  # c7's stub
+
+
+def test_budget_per_run_caps_expansions_across_submissions(fake):
+    result = _fetch(fake, more_per_submission=8, more_per_run=1)
+    assert _more_requests(fake) == [("t3_w1", "c8,c9")]  # s1 (read later) gets none
+    assert set(result.accepted["record_id"]) == EXPECTED_IDS - {"reddit:c7", "reddit:c11"}
+    assert result.more == MoreTally(requests=1, stubs_left=2, comments_left=2)
+
+
+def _deep_thread() -> tuple[list[dict], dict, dict]:
+    """x1: a stub whose expansion holds another stub, and a "continue this thread" stub."""
+    sub = [submission("x1", START + 5 * H, title="Miura restoration log", num_comments=6)]
+    tree = [
+        comment(
+            "d1",
+            START + 5.1 * H,
+            link_id="x1",
+            replies=[
+                comment(
+                    "d2",
+                    START + 5.2 * H,
+                    link_id="x1",
+                    parent_id="t1_d1",
+                    depth=1,
+                    replies=[more("t1_d2", [], depth=2, count=0)],  # continue this thread
+                )
+            ],
+        ),
+        more("t3_x1", ["d3", "d4"]),
+    ]
+    hidden = [
+        comment("d3", START + 5.3 * H, link_id="x1", replies=[more("t1_d3", ["d5"], depth=1)]),
+        comment("d4", START + 5.4 * H, link_id="x1"),
+        comment("d5", START + 5.5 * H, link_id="x1", parent_id="t1_d3", depth=1),
+        # the full d2, as /comments/x1/_/d2 returns it
+        comment(
+            "d2",
+            START + 5.2 * H,
+            link_id="x1",
+            parent_id="t1_d1",
+            depth=1,
+            replies=[comment("d6", START + 5.6 * H, link_id="x1", parent_id="t1_d2", depth=2)],
+        ),
+    ]
+    return sub, {"x1": tree}, {"x1": hidden}
+
+
+@pytest.mark.parametrize(
+    ("budget", "tally", "missing"),
+    [
+        (3, MoreTally(requests=3, stubs_left=0, comments_left=0), set()),
+        # the continue stub goes last (count 0), and counts 0: a lower bound
+        (2, MoreTally(requests=2, stubs_left=1, comments_left=0), {"reddit:d6"}),
+        # the stub found inside the first expansion counts against the same budget
+        (1, MoreTally(requests=1, stubs_left=2, comments_left=1), {"reddit:d5", "reddit:d6"}),
+    ],
+)
+def test_stubs_inside_expansions_and_continue_this_thread(budget, tally, missing):
+    subs, tree, hidden = _deep_thread()
+    with FakeReddit(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        submissions=subs,
+        comments=tree,
+        hidden=hidden,
+        access_token=TOKEN,
+    ) as server:
+        result = fetch_window(
+            _client(server, SleepRecorder()),
+            ["classiccars"],
+            [],
+            WINDOW,
+            more_per_submission=budget,
+        )
+    assert server.errors == []
+    every = {"reddit:x1", *(f"reddit:d{i}" for i in range(1, 7))}
+    assert set(result.accepted["record_id"]) == every - missing
+    assert result.accepted["record_id"].is_unique
+    assert result.more == tally
+    assert [r.body.count("children=") for r in server.requests_to(MORE_PATH)] == [1] * min(
+        budget, 2
+    )
+    continued = server.requests_to("/comments/x1/_/")
+    assert [r.path for r in continued] == (["/comments/x1/_/d2"] if budget >= 3 else [])
+
+
+def test_expansion_failure_is_a_fetch_error(fake):
+    fake.add_fault(MORE_PATH, "status", status=503, times=None)
+    sleep = SleepRecorder()
+    with pytest.raises(RedditFetchError, match="comments of t3_w1.*HTTP 503"):
+        _fetch(fake, sleep)
+    assert len(fake.requests_to(MORE_PATH)) == RETRIES + 1  # bounded, like every request
+
+
+def test_materialised_asset_reports_what_was_not_expanded(fake, tmp_path, monkeypatch):
+    from vintage_ai_assets.defs.ingest.assets import raw_reddit_live
+    from vintage_ai_assets.defs.platform.resources import (
+        CatalogResource,
+        RedditResource,
+        WarehouseIOManager,
+        WarehouseResource,
+    )
+
+    monkeypatch.setenv("REDDIT_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("REDDIT_CLIENT_SECRET", CLIENT_SECRET)
+    warehouse = WarehouseResource(database=str(tmp_path / "warehouse.duckdb"))
+    resources = {
+        "reddit": RedditResource(
+            oauth_url=fake.url,
+            reddit_url=fake.url,
+            timeout_seconds=2,
+            backoff_seconds=0.01,
+            more_comments_per_submission=1,
+        ),
+        "catalog": CatalogResource(),
+        "warehouse": warehouse,
+        "warehouse_io": WarehouseIOManager(warehouse=warehouse),
+    }
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [raw_reddit_live], partition_key="2025-11-20", resources=resources, instance=instance
+        )
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("raw__reddit_live")
+    metadata = {key: value.value for key, value in materialization.metadata.items()}
+    assert metadata["comments_not_expanded"] == 1  # w1's stub for c7
+    assert metadata["more_stubs_left"] == 1
+    assert metadata["more_requests"] >= 1
+    assert metadata["accepted"] > 0
+    assert ("t3_w1", "c8,c9") in _more_requests(fake)
+    assert ("t3_w1", "c7") not in _more_requests(fake)

@@ -1,14 +1,13 @@
-"""Match auction lots to catalog cars and put prices in US dollars."""
+"""Match auction lots to catalog cars and put prices in US dollars (ECB rate of the sale day)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from vintage_ai_assets.catalog import Catalog
+from vintage_ai_assets.cleaning.exchange_rates import usd_rates
 from vintage_ai_assets.cleaning.matching import CarMatcher
 
-# Approximate long-run conversion rates; lots in other currencies keep price_usd empty.
-USD_PER_UNIT = {"USD": 1.0, "EUR": 1.10, "GBP": 1.28, "CHF": 1.12, "CAD": 0.74, "AUD": 0.66}
 YEAR_SLACK = 1  # model years just outside production (early/late registrations) still match
 
 
@@ -18,11 +17,17 @@ def match_lots(
     """(lots with a ``car`` and ``price_usd``, rejected lots with a ``reason``).
 
     A lot matches the catalog car named by its make, model and title whose production
-    years contain the lot's year; lots naming no catalog car are set aside as ``no_car``.
+    years contain the lot's year; lots naming no catalog car are set aside as ``no_car``,
+    those whose year is outside its production as ``year_outside_production``. ``price_usd``
+    is ``price`` at the ECB reference rate of the sale day
+    (:mod:`vintage_ai_assets.cleaning.exchange_rates`: weekends and holidays take the rate
+    before, days after the data its last rate); a matched lot in a currency the ECB does not
+    quote, or in none, is set aside as ``unknown_currency``.
     """
     matcher = matcher or CarMatcher(catalog)
+    rates = usd_rates(lots["currency"], lots["sold_at"]).to_numpy()
     cars, reasons = [], []
-    for row in lots.itertuples(index=False):
+    for row, rate in zip(lots.itertuples(index=False), rates, strict=True):
         text = f"{row.make} {row.model} {row.title}"
         candidates = [catalog[slug] for slug in matcher.cars(text)]
         year = None if pd.isna(row.year) else int(row.year)
@@ -35,14 +40,18 @@ def match_lots(
                 reasons.append("year_outside_production")
                 continue
             candidates = in_years
+        if candidates and pd.isna(rate):
+            cars.append(None)
+            reasons.append("unknown_currency")
+            continue
         cars.append(candidates[0].slug if candidates else None)
         reasons.append(None if candidates else "no_car")
     matched = lots.assign(
         car=pd.Series(cars, index=lots.index, dtype=object),
         reason=pd.Series(reasons, index=lots.index, dtype=object),
     )
-    rejected = matched[matched["car"].isna()].drop(columns=["car"])
-    kept = matched[matched["car"].notna()].drop(columns=["reason"]).copy()
-    rate = kept["currency"].map(USD_PER_UNIT)
-    kept["price_usd"] = (kept["price"] * rate).astype("float64")
+    keep = matched["car"].notna().to_numpy()
+    rejected = matched[~keep].drop(columns=["car"])
+    kept = matched[keep].drop(columns=["reason"]).copy()
+    kept["price_usd"] = kept["price"].to_numpy(dtype="float64") * rates[keep]
     return kept.reset_index(drop=True), rejected.reset_index(drop=True)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from itertools import accumulate
 
 from vintage_ai_assets.catalog import Car
-from vintage_ai_assets.cleaning.auction_lots import USD_PER_UNIT
+from vintage_ai_assets.cleaning.exchange_rates import usd_per_unit
 from vintage_ai_assets.demo.draws import choose_weighted, poisson
 from vintage_ai_assets.demo.spec import RISING_CAR, RISING_PRICE_GAIN
 from vintage_ai_assets.demo.vocabulary import (
@@ -168,7 +168,13 @@ class Market:
         while year < HOUSES[house][1]:
             house = "Bring a Trailer"
         currency = choose_weighted(rng, HOUSES[house][0])
-        price = price_usd / USD_PER_UNIT[currency]
+        sold_on = datetime.fromtimestamp(day, tz=UTC).date()
+        # The pipeline's own rate of the sale day (ECB history bundled with the package, so
+        # the same every run): its conversion turns the hammer price back into ``price_usd``.
+        rate = usd_per_unit(currency, sold_on)
+        if rate is None:
+            raise ValueError(f"demo house {house!r} sells in {currency!r}, which has no rate")
+        price = price_usd / rate
         step = 100 if price < 1e5 else 500 if price < 1e6 else 5000
         price_text = str(int(round(price / step) * step))
         title_model = f"{car.make} {model}"
@@ -196,7 +202,7 @@ class Market:
         }.get(house, f"https://www.{slugify(house, '', 30)}.com/lots/{{lot}}-{slug}")
         return [
             "",
-            datetime.fromtimestamp(day, tz=UTC).date().isoformat(),
+            sold_on.isoformat(),
             car.make,
             model,
             str(year),

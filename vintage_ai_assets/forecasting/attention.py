@@ -24,13 +24,16 @@ its empirical range), never a confident number from nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
 from vintage_ai_assets.forecasting import backtest as bt
 from vintage_ai_assets.metrics import inside, mase
+
+if TYPE_CHECKING:  # lightgbm (with scikit-learn and scipy) is imported where models are fitted
+    import lightgbm as lgb
 
 TARGETS = ("mentions", "sentiment")
 QUANTILES = (0.1, 0.5, 0.9)
@@ -171,6 +174,8 @@ class QuantileForecaster:
         last_origin: int | None = None,
     ) -> QuantileForecaster:
         """Fit on origins up to ``last_origin`` with targets observed by then (no look-ahead)."""
+        import lightgbm as lgb
+
         last = len(values) - 1 if last_origin is None else last_origin
         origins = np.arange(last - 1, WARMUP_DAYS - 1, -TRAIN_STRIDE)[::-1]
         x, o, h = _rows(table, dates, origins, TRAIN_HORIZONS)

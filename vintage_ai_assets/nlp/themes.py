@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.decomposition import PCA
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 MIN_TEXTS = 12
 THEME_COLUMNS = ["topic_id", "label", "terms", "size", "share", "representatives", "centroid"]
@@ -153,6 +151,8 @@ class ThemeModelConfig:
 
 
 def _reduce(embeddings: np.ndarray, config: ThemeModelConfig, fit_rows: np.ndarray) -> np.ndarray:
+    from sklearn.decomposition import PCA
+
     dims = min(config.dims, embeddings.shape[1], max(2, len(fit_rows) - 1))
     pca = PCA(n_components=dims, random_state=config.seed, svd_solver="full")
     pca.fit(embeddings[fit_rows])
@@ -292,6 +292,8 @@ def label_themes(
     texts: Sequence[str], labels: np.ndarray, exclude_terms: Sequence[str] = (), top: int = 5
 ) -> dict[int, list[str]]:
     """Top class-based TF-IDF terms (unigrams and bigrams) of each cluster."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
     topic_ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
     if not topic_ids:
         return {}

@@ -11,18 +11,15 @@ import base64
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.dates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from vintage_ai_assets.parallel import map_in_processes  # noqa: E402
+from vintage_ai_assets.parallel import map_in_processes
+from vintage_ai_assets.reports.plots import pyplot
 
 HISTORY_DAYS = 180
 TOP_THEMES = 5
@@ -63,7 +60,7 @@ def png(figure) -> tuple[bytes, bytes]:
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
-    plt.close(figure)
+    pyplot().close(figure)
     full = buffer.getvalue()
     image = Image.open(io.BytesIO(full))
     scale = INLINE_DPI / DPI
@@ -103,7 +100,7 @@ def series_plot(
         return None
     daily = _recent(daily)
     dates = pd.to_datetime(daily["date"])
-    figure, axes = plt.subplots(2, 1, figsize=(7.5, 4.6), sharex=True)
+    figure, axes = pyplot().subplots(2, 1, figsize=(7.5, 4.6), sharex=True)
     # Fixed margins: matplotlib's constrained layout doubled the drawing time of a report.
     figure.subplots_adjust(left=0.08, right=0.98, top=0.89, bottom=0.07, hspace=0.25)
     history = {
@@ -132,11 +129,14 @@ def series_plot(
 
 def theme_plot(shares: pd.DataFrame, topics: pd.DataFrame, name: str) -> tuple[bytes, bytes] | None:
     """Monthly share of mentions of the car's largest themes."""
+    import matplotlib.dates
+    import matplotlib.ticker
+
     if shares.empty or topics.empty:
         return None
     top = topics.sort_values("size", ascending=False).head(TOP_THEMES)
     wide = shares.pivot_table(index="month", columns="topic_id", values="share", aggfunc="sum")
-    figure, ax = plt.subplots(figsize=(9.0, 3.0))
+    figure, ax = pyplot().subplots(figsize=(9.0, 3.0))
     figure.subplots_adjust(left=0.08, right=0.62, top=0.88, bottom=0.12)
     for row in top.itertuples(index=False):
         if row.topic_id in wide.columns:
@@ -160,11 +160,13 @@ def price_plot(
 ) -> tuple[bytes, bytes] | None:
     """The monthly price index (and valuation) with the direction probability and the
     typical example's p10–p90 estimate."""
+    import matplotlib.ticker
+
     if index.empty or (index["index_value"].isna().all() and index["valuation"].isna().all()):
         return None
     index = index.sort_values("month")
     months = pd.to_datetime(index["month"])
-    figure, ax = plt.subplots(figsize=(7.5, 3.2))
+    figure, ax = pyplot().subplots(figsize=(7.5, 3.2))
     figure.subplots_adjust(left=0.12, right=0.98, top=0.88, bottom=0.1)
     ax.scatter(months, index["median_price"], s=10, color="#aaa", label="median sold price")
     ax.plot(months, index["index_value"], marker="o", ms=3, lw=1.4, color="#1f77b4",
@@ -479,11 +481,14 @@ def build_reports(
     generated_at: pd.Timestamp,
     workers: int | None = None,
     cache: Path | None = None,
+    on_done: Callable[[], object] | None = None,
 ) -> list[CarReport]:
     """``build_report`` for many cars, in order, drawn by ``workers`` processes at once
-    (default: the CPUs this process may use)."""
+    (default: the CPUs this process may use); ``on_done`` is called as each is ready."""
     n = len(inputs)
-    return map_in_processes(build_report, inputs, [generated_at] * n, [cache] * n, workers=workers)
+    return map_in_processes(
+        build_report, inputs, [generated_at] * n, [cache] * n, workers=workers, on_done=on_done
+    )
 
 
 def with_images(markdown: str, images: dict[str, str]) -> str:

@@ -3,14 +3,22 @@
 The inbox sensor uses this to launch only the day partitions that new or changed files
 bring records for. A file is identified by kind, name, size and modification time, so a
 file is processed once, and again only when it changes.
+
+The days are found cheaply (:mod:`vintage_ai_assets.sources.inbox_scan`: a byte pattern
+for the date field of JSON lines, the ``Date:`` headers of mbox files; no record is
+parsed), so a sensor tick stays short for a large archive; :func:`parsed_days_touched`
+parses every record, as the readers do (the tests and the benchmark compare the two).
 """
 
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from vintage_ai_assets.paths import INBOX_KINDS
 from vintage_ai_assets.sources import (
@@ -21,6 +29,7 @@ from vintage_ai_assets.sources import (
     valuations,
 )
 from vintage_ai_assets.sources.inbox_listing import list_inbox_files
+from vintage_ai_assets.sources.inbox_scan import Moments, ScanResult, scan_json, scan_mbox
 from vintage_ai_assets.sources.parsing import parse_json_line, to_utc_naive
 from vintage_ai_assets.sources.text_files import csv_rows, text_encoding
 
@@ -32,6 +41,10 @@ SUFFIXES = {
     "valuations": valuations.SUFFIXES,
 }
 DATE_FIELDS = {"reddit": "created_utc", "social": "created_at"}
+#: A pushshift monthly dump names its month: ``RS_2025-05.zst`` (submissions), ``RC_…``.
+MONTH_IN_NAME = re.compile(r"^R[CS]_(\d{4})-(0[1-9]|1[0-2])(?![\d-])")
+
+T = TypeVar("T")
 
 
 class InboxFileError(ValueError):
@@ -65,23 +78,34 @@ def inbox_files(root: Path) -> list[InboxFile]:
     return files
 
 
-def _json_days(path: Path, field: str) -> set[date]:
-    days: set[date] = set()
+def _json_moments(path: Path, field: str) -> Moments:
+    moments = Moments()
     for _, line in reddit_archive.iter_lines(path):
         obj, _error = parse_json_line(line)
-        moment = to_utc_naive(obj.get(field)) if isinstance(obj, dict) else None
-        if moment is not None:
-            days.add(moment.date())
-    return days
+        moments.add(to_utc_naive(obj.get(field)) if isinstance(obj, dict) else None)
+    return moments
+
+
+def _json_days(path: Path, field: str) -> set[date]:
+    return _json_moments(path, field).days
+
+
+def _mail_moments(path: Path) -> Moments:
+    mappings = mailing_list.load_mappings(path.parent)
+    moments = Moments()
+    for _, msg, _, _ in mailing_list.iter_file_messages(path, mappings):
+        moments.add(mailing_list.message_time(msg))
+    return moments
 
 
 def _mail_days(path: Path) -> set[date]:
-    mappings = mailing_list.load_mappings(path.parent)
-    return {
-        moment.date()
-        for _, msg, _, _ in mailing_list.iter_file_messages(path, mappings)
-        if (moment := mailing_list.message_time(msg)) is not None
-    }
+    return _mail_moments(path).days
+
+
+def _mail_date_field(path: Path) -> str:
+    """The field of a JSONL mail dump that holds the date (through its mapping)."""
+    mapping = mailing_list.mapping_for(path.name, mailing_list.load_mappings(path.parent))
+    return mapping.fields.get("date", "date")
 
 
 def _auction_days(path: Path) -> set[date]:
@@ -103,24 +127,74 @@ def _valuation_days(path: Path) -> set[date]:
     return days
 
 
+def scan_file(file: InboxFile, limit: int | None = None) -> ScanResult:
+    """The days (UTC) that ``file`` has records for, found cheaply, with the first and last
+    record time (None for auction and valuation files) and the bytes of text read; with
+    ``limit``, the scan may stop after that many bytes (``complete`` False). Raises
+    :class:`InboxFileError`."""
+    path = file.path
+
+    def scan() -> ScanResult:
+        if file.kind in ("auctions", "valuations"):  # CSV/JSON lots and points: small, parsed
+            days = _auction_days(path) if file.kind == "auctions" else _valuation_days(path)
+            return ScanResult(days, None, None, path.stat().st_size)
+        if file.kind == "mail" and path.name.lower().endswith(mailing_list.MBOX_SUFFIXES):
+            return scan_mbox(path, limit)
+        field = DATE_FIELDS.get(file.kind) or _mail_date_field(path)
+        found = scan_json(path, field, limit)
+        if found is None:  # UTF-16/32 text, or a field name the pattern cannot spell
+            moments = _mail_moments(path) if file.kind == "mail" else _json_moments(path, field)
+            found = moments.result(path.stat().st_size, True)
+        return found
+
+    found = _reading(file, scan)
+    if found.complete and not found.days and path.stat().st_size > 0:
+        raise InboxFileError(f"{file.key}: no record with a readable date")
+    return found
+
+
 def days_touched(file: InboxFile) -> set[date]:
     """The days (UTC) that ``file`` has records for; raises :class:`InboxFileError`."""
-    try:
+    return scan_file(file).days
+
+
+def parsed_days_touched(file: InboxFile) -> set[date]:
+    """:func:`days_touched` by parsing every record, as the readers do (slow: for
+    comparison)."""
+
+    def parse() -> set[date]:
         if file.kind in DATE_FIELDS:
-            days = _json_days(file.path, DATE_FIELDS[file.kind])
-        elif file.kind == "mail":
-            days = _mail_days(file.path)
-        elif file.kind == "auctions":
-            days = _auction_days(file.path)
-        else:
-            days = _valuation_days(file.path)
+            return _json_days(file.path, DATE_FIELDS[file.kind])
+        if file.kind == "mail":
+            return _mail_days(file.path)
+        if file.kind == "auctions":
+            return _auction_days(file.path)
+        return _valuation_days(file.path)
+
+    days = _reading(file, parse)
+    if not days and file.path.stat().st_size > 0:
+        raise InboxFileError(f"{file.key}: no record with a readable date")
+    return days
+
+
+def _reading(file: InboxFile, read: Callable[[], T]) -> T:
+    """``read()``, its errors raised as :class:`InboxFileError` naming the file."""
+    try:
+        return read()
     except (OSError, EOFError, ValueError, csv.Error, auctions.MappingError) as exc:
         raise InboxFileError(f"{file.key}: {exc}") from None
     except Exception as exc:  # e.g. a corrupt .zst stream
         raise InboxFileError(f"{file.key}: unreadable ({type(exc).__name__}: {exc})") from None
-    if not days and file.path.stat().st_size > 0:
-        raise InboxFileError(f"{file.key}: no record with a readable date")
-    return days
+
+
+def month_in_name(file: InboxFile) -> set[date] | None:
+    """Every day of the month a pushshift dump's name gives (``RS_2025-05.zst``), or None."""
+    named = MONTH_IN_NAME.match(file.path.name)
+    if named is None:
+        return None
+    first = date(int(named.group(1)), int(named.group(2)), 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return {first + timedelta(days=n) for n in range((following - first).days)}
 
 
 def contiguous_ranges(days: set[date]) -> list[tuple[date, date]]:

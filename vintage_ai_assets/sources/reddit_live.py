@@ -14,18 +14,27 @@ raises :class:`RedditFetchError`, which :func:`fetch_window` lets through; every
 API failure is turned into a :class:`RedditFetchError` too, so the caller's partition
 keeps its previous content. Messages name the request path, the HTTP status or the
 exception type, never credentials or tokens.
+
+Comment trees arrive with "load more comments" stubs (praw's :class:`MoreComments`) where
+Reddit cut them. Each expansion costs one API request (``/api/morechildren``, or
+``/comments/<id>/_/<comment>`` for a "continue this thread" stub). :func:`fetch_window`
+expands them within a budget, per submission and per call, largest stub first, and
+reports in :class:`RedditReadResult` the requests spent, the stubs left and the comments
+those stand for (their ``count``; 0 for "continue this thread", so a lower bound).
 """
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
+import itertools
 import logging
 import math
-import os
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +42,7 @@ import praw
 import prawcore
 import requests
 from praw.exceptions import PRAWException
+from praw.models import MoreComments
 from prawcore.exceptions import (
     BadJSON,
     OAuthException,
@@ -43,13 +53,18 @@ from prawcore.exceptions import (
 
 from vintage_ai_assets.sources.parsing import to_utc_naive
 from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, posts_frame
+from vintage_ai_assets.sources.reddit_access import (
+    MORE_PER_RUN,
+    MORE_PER_SUBMISSION,
+    RedditCredentials,
+    RedditFetchError,
+)
 from vintage_ai_assets.sources.reddit_archive import record_from_json
 
 log = logging.getLogger(__name__)
 
 SOURCE = "reddit"
 LOCATOR_PREFIX = "reddit-api:"
-DEFAULT_USER_AGENT = "vintage-ai/0.1 (market intelligence for classic cars)"
 DEFAULT_OAUTH_URL = "https://oauth.reddit.com"
 DEFAULT_REDDIT_URL = "https://www.reddit.com"
 PAGE_SIZE = 100  # Reddit's largest listing page
@@ -72,38 +87,6 @@ _PLAIN_FIELDS = (
     "link_id",
     "parent_id",
 )
-
-
-class RedditFetchError(RuntimeError):
-    """The Reddit API could not be read for this window (after bounded retries)."""
-
-
-@dataclass(frozen=True, repr=False)
-class RedditCredentials:
-    """A Reddit "script"/web app's client id and secret, and the User-Agent to send."""
-
-    client_id: str
-    client_secret: str
-    user_agent: str = DEFAULT_USER_AGENT
-
-    @classmethod
-    def from_env(cls) -> RedditCredentials | None:
-        """Read REDDIT_CLIENT_ID / REDDIT_CLIENT_SECRET / REDDIT_USER_AGENT; None if unset."""
-        client_id = os.environ.get("REDDIT_CLIENT_ID", "").strip()
-        client_secret = os.environ.get("REDDIT_CLIENT_SECRET", "").strip()
-        if not client_id or not client_secret:
-            return None
-        user_agent = os.environ.get("REDDIT_USER_AGENT", "").strip() or DEFAULT_USER_AGENT
-        return cls(client_id, client_secret, user_agent)
-
-    def __repr__(self) -> str:
-        shown = self.client_id[:4] + "…" if len(self.client_id) >= 12 else "…"
-        return (
-            f"RedditCredentials(client_id={shown!r}, client_secret=<hidden>, "
-            f"user_agent={self.user_agent!r})"
-        )
-
-    __str__ = __repr__
 
 
 class RetryingRequestor(prawcore.Requestor):
@@ -311,14 +294,88 @@ def _next_thing(iterator: Iterator[Any], what: str, reddit: praw.Reddit) -> Any 
         raise _api_error(what, exc, reddit) from None
 
 
-def _comments_of(submission: Any, reddit: praw.Reddit) -> list[Any]:
+@dataclass
+class MoreTally:
+    """What the "load more comments" expansions of one fetch cost and left behind."""
+
+    requests: int = 0  # expansion requests made (one per stub expanded)
+    stubs_left: int = 0  # stubs not expanded (budget spent, or a stub that cannot be)
+    comments_left: int = 0  # sum of the left stubs' ``count``: comments not fetched
+
+    def add(self, other: MoreTally) -> None:
+        self.requests += other.requests
+        self.stubs_left += other.stubs_left
+        self.comments_left += other.comments_left
+
+
+@dataclass
+class RedditReadResult(ReadResult):
+    """A :class:`ReadResult` plus the cost and the leftovers of comment-tree expansion."""
+
+    more: MoreTally = field(default_factory=MoreTally)
+
+
+def _more_count(stub: Any) -> int:
+    count = vars(stub).get("count")
+    return count if isinstance(count, int) and count > 0 else 0
+
+
+def _expandable(stub: Any) -> bool:
+    """Whether praw can expand ``stub`` (its asserts hold): children listed iff count > 0."""
+    data = vars(stub)
+    children = data.get("children")
+    parent_id = data.get("parent_id")
+    if not isinstance(children, list) or not isinstance(parent_id, str) or "_" not in parent_id:
+        return False
+    return bool(children) == (_more_count(stub) > 0)
+
+
+def _flatten(things: Any) -> list[Any]:
+    """Comments and stubs of a forest or list, replies included, breadth first."""
+    queue = deque(things)
+    flat: list[Any] = []
+    while queue:
+        thing = queue.popleft()
+        flat.append(thing)
+        if not isinstance(thing, MoreComments):
+            queue.extend(thing.replies)
+    return flat
+
+
+def _comments_of(submission: Any, reddit: praw.Reddit, budget: int) -> tuple[list[Any], MoreTally]:
+    """The comments of ``submission``'s tree, expanding at most ``budget`` "more" stubs.
+
+    The same policy as praw's ``CommentForest.replace_more(limit=budget, threshold=0)``
+    (the stub standing for most comments first; stubs found inside an expansion join the
+    queue and count against the same budget), written out because ``replace_more`` does
+    not tell how many requests it made, and a budget per fetch needs that number.
+    """
     what = f"comments of t3_{vars(submission).get('id')}"
+    tally = MoreTally()
+    comments: list[Any] = []
+    queue: list[tuple[int, int, Any]] = []
+    order = itertools.count()  # ties keep tree order, so the choice is deterministic
+
+    def take(things: Any) -> None:
+        for thing in _flatten(things):
+            if isinstance(thing, MoreComments):
+                heapq.heappush(queue, (-_more_count(thing), next(order), thing))
+            else:
+                comments.append(thing)
+
     try:
-        forest = submission.comments
-        forest.replace_more(limit=0)  # drop "load more" stubs without extra requests
-        return list(forest.list())
-    except _API_ERRORS as exc:
+        take(submission.comments)
+        while queue:
+            _, _, stub = heapq.heappop(queue)
+            if tally.requests >= budget or not _expandable(stub):
+                tally.stubs_left += 1
+                tally.comments_left += _more_count(stub)
+                continue
+            tally.requests += 1
+            take(stub.comments())
+    except (*_API_ERRORS, AssertionError) as exc:  # praw asserts on odd expansion replies
         raise _api_error(what, exc, reddit) from None
+    return comments, tally
 
 
 def thing_dict(thing: Any) -> dict[str, Any]:
@@ -366,12 +423,16 @@ def fetch_window(
     *,
     max_submissions: int = 2000,
     comments: bool = True,
-) -> ReadResult:
+    more_per_submission: int = MORE_PER_SUBMISSION,
+    more_per_run: int | None = MORE_PER_RUN,
+) -> RedditReadResult:
     """Submissions and comments written inside ``window``, from listings and search.
 
     Listings are read newest first; each stops at the first submission older than
     ``window.start`` (or after ``max_submissions`` items). Comments are read from the
-    trees of the kept submissions. Raises :class:`RedditFetchError` when the API cannot be
+    trees of the kept submissions, expanding at most ``more_per_submission`` "load more
+    comments" stubs per tree and ``more_per_run`` in all (None: no total; 0: none, the
+    stubs are only counted). Raises :class:`RedditFetchError` when the API cannot be
     read, after the client's bounded retries.
     """
     quarantine = Quarantine()
@@ -423,6 +484,9 @@ def fetch_window(
     if truncated:
         log.warning("Reddit live: stopped at max_submissions=%d for %s", limit, window)
 
+    per_submission = max(0, int(more_per_submission))
+    run_budget = None if more_per_run is None else max(0, int(more_per_run))
+    more = MoreTally()
     seen_comments: set[str] = set()
     for thing, obj in kept.values():
         fullname = _fullname(obj, "t3")
@@ -433,7 +497,12 @@ def fetch_window(
         rows.append(row)
         if not comments:
             continue
-        for comment in _comments_of(thing, reddit):
+        budget = per_submission if run_budget is None else min(per_submission, run_budget)
+        tree, tally = _comments_of(thing, reddit, budget)
+        more.add(tally)
+        if run_budget is not None:
+            run_budget -= tally.requests
+        for comment in tree:
             cobj = thing_dict(comment)
             cname = _fullname(cobj, "t1")
             if cname in seen_comments:
@@ -447,6 +516,19 @@ def fetch_window(
                 quarantine.add(SOURCE, LOCATOR_PREFIX + cname, reason or "invalid", _excerpt(cobj))
             else:
                 rows.append(crow)
+    if more.stubs_left:
+        log.warning(
+            "Reddit live %s .. %s: %d 'load more comments' stub(s) not expanded, standing for"
+            " %d comment(s); %d expansion request(s) made (budget: %d per submission, %s per"
+            " run)",
+            window.start,
+            window.end,
+            more.stubs_left,
+            more.comments_left,
+            more.requests,
+            per_submission,
+            "no limit" if more_per_run is None else max(0, int(more_per_run)),
+        )
     log.info(
         "Reddit live %s .. %s: %d records, %d quarantined",
         window.start,
@@ -454,4 +536,4 @@ def fetch_window(
         len(rows),
         len(quarantine),
     )
-    return ReadResult(posts_frame(rows), quarantine, len(rows) + len(quarantine))
+    return RedditReadResult(posts_frame(rows), quarantine, len(rows) + len(quarantine), more=more)

@@ -27,16 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from vintage_ai_assets.metrics import accuracy, brier
+
+if TYPE_CHECKING:  # imported where a model is fitted (scikit-learn, lightgbm, scipy: ~0.7 s)
+    import lightgbm as lgb
+    from sklearn.pipeline import Pipeline
 
 HORIZON_MONTHS = 6
 SMOOTH_MONTHS = 3
@@ -260,12 +260,19 @@ class DirectionModel:
 
 def _estimator(method: str) -> Pipeline | lgb.LGBMClassifier:
     if method == "logistic":
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
         return make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
             StandardScaler(),
             LogisticRegression(C=LOGISTIC_C, max_iter=1000),
         )
     if method == "lightgbm":
+        import lightgbm as lgb
+
         return lgb.LGBMClassifier(**LGB_PARAMS)
     raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
 

@@ -18,6 +18,7 @@ Both families use models fitted across all cars (a car rarely has enough sales o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -216,9 +217,13 @@ def _test_scores(actual: np.ndarray, predicted: pd.DataFrame, baselines: dict) -
     }
 
 
-def price_models(lots: pd.DataFrame, test_months: int = PRICE_TEST_MONTHS) -> PriceResult:
+def price_models(
+    lots: pd.DataFrame,
+    test_months: int = PRICE_TEST_MONTHS,
+    say: Callable[[str], object] = lambda _: None,
+) -> PriceResult:
     """Evaluate on the last ``test_months`` months (at most a third of the months sold in),
-    then refit on all lots.
+    then refit on all lots; ``say`` hears which fit is running (they take a while).
 
     ``lots``: sold lots with car, make, model, year, mileage, sold_at, title, price (and
     optionally description, attributes). Fewer than 40 priced lots: no model.
@@ -247,6 +252,7 @@ def price_models(lots: pd.DataFrame, test_months: int = PRICE_TEST_MONTHS) -> Pr
     test_predictions = pd.DataFrame()
     note = f"fitted before {cutoff:%Y-%m}, scored on {len(test)} lots sold {cutoff:%Y-%m} onwards"
     if len(train) >= MIN_PRICE_LOTS and len(test):
+        say(f"fit 1 of 2: {len(train):,} lots sold before {cutoff:%Y-%m}, for the test")
         evaluation_model = fit_price_model(train)
         predicted = evaluation_model.predict(test)
         baselines = baseline_predictions(train, test)
@@ -266,6 +272,7 @@ def price_models(lots: pd.DataFrame, test_months: int = PRICE_TEST_MONTHS) -> Pr
         per_car = pd.DataFrame(rows)
     else:
         note = f"too few lots before {cutoff:%Y-%m} or after it for a time-based test"
+    say(f"fit 2 of 2: all {len(lots):,} lots")
     model = fit_price_model(lots)
     return PriceResult(
         model, evaluation_model, OK, metrics, per_car, cutoff, len(lots), note, test_predictions

@@ -29,16 +29,19 @@ Everything is seeded and single-threaded by default, so a fit is reproducible.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.linear_model import Ridge
-from sklearn.model_selection import KFold
+
+if TYPE_CHECKING:  # imported where a model is fitted (scikit-learn, lightgbm, scipy: ~0.7 s)
+    import lightgbm as lgb
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import Ridge
 
 REQUIRED_COLUMNS = ("make", "model", "year", "mileage", "sold_at", "title")
 OPTIONAL_COLUMNS = (
@@ -232,24 +235,32 @@ class _TextScore:
     ridge: Ridge
     offset: float
 
-    vectorizer = HashingVectorizer(
-        n_features=2**16,
-        ngram_range=(1, 2),
-        alternate_sign=False,
-        norm="l2",
-        token_pattern=r"(?u)\b[\w][\w\-]*\b",
-        lowercase=True,
-    )
+    @staticmethod
+    @functools.cache
+    def vectorizer() -> HashingVectorizer:
+        """The hashing of words and word pairs (stateless: one for every model)."""
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        return HashingVectorizer(
+            n_features=2**16,
+            ngram_range=(1, 2),
+            alternate_sign=False,
+            norm="l2",
+            token_pattern=r"(?u)\b[\w][\w\-]*\b",
+            lowercase=True,
+        )
 
     @classmethod
     def fit(cls, texts: pd.Series, y: np.ndarray) -> _TextScore:
+        from sklearn.linear_model import Ridge
+
         offset = float(y.mean())
         ridge = Ridge(alpha=1.0, solver="sag", fit_intercept=False, random_state=SEED)
-        ridge.fit(cls.vectorizer.transform(texts), y - offset)
+        ridge.fit(cls.vectorizer().transform(texts), y - offset)
         return cls(ridge, offset)
 
     def transform(self, texts: pd.Series) -> np.ndarray:
-        return self.ridge.predict(self.vectorizer.transform(texts)) + self.offset
+        return self.ridge.predict(self.vectorizer().transform(texts)) + self.offset
 
 
 def _has_description(lots: pd.DataFrame) -> pd.Series:
@@ -282,6 +293,8 @@ def _out_of_fold(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Encodings and text scores of the training rows, each from folds that exclude the lot
     (a lot and its bare copy share a fold; encodings are fitted on original lots only)."""
+    from sklearn.model_selection import KFold
+
     if original.sum() < 2 * FOLDS:
         encoder = _Encoder.fit(lots[original], y[original])
         return encoder.transform(lots), _TextScore.fit(texts, y).transform(texts)
@@ -434,6 +447,8 @@ class PriceModel:
 
 
 def _fit_models(features: pd.DataFrame, y: np.ndarray) -> dict[float, lgb.LGBMRegressor]:
+    import lightgbm as lgb
+
     models = {}
     for q in QUANTILES:
         if q == 0.5:

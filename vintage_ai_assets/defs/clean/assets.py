@@ -1,12 +1,13 @@
-"""clean: mentions (one row per text and car) and car-matched auction lots, rejects quarantined."""
+"""clean: mentions (one row per text and car) and car-matched auction lots, rejects quarantined.
+
+The cleaning modules (language detection, matching, exchange rates) are imported by the
+assets that run them, not when Dagster loads the definitions.
+"""
 
 import dagster as dg
 import pandas as pd
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.cleaning.auction_lots import match_lots
-from vintage_ai_assets.cleaning.history import prior_context
-from vintage_ai_assets.cleaning.mentions import QUARANTINE_COLUMNS, build_mentions
 from vintage_ai_assets.defs.platform.partitions import (
     HISTORY_BEFORE_START,
     window_of,
@@ -32,6 +33,8 @@ def _replace_quarantine(
 
     ``rejects`` has the columns record_id, source, locator, reason, excerpt, created_at.
     """
+    from vintage_ai_assets.cleaning.mentions import QUARANTINE_COLUMNS
+
     frame = rejects[QUARANTINE_COLUMNS].assign(stage=stage)
     text_columns = ["stage", "record_id", "source", "locator", "reason", "excerpt"]
     frame[text_columns] = frame[text_columns].astype("string")
@@ -65,6 +68,9 @@ def mentions(
 ) -> dg.Output:
     """One row per (text, car): de-duplicated, spam/bot/removed filtered, language-tagged,
     matched to the catalog (aliases, make-qualified names, thread context)."""
+    from vintage_ai_assets.cleaning.history import prior_context
+    from vintage_ai_assets.cleaning.mentions import build_mentions
+
     start, end = window_of(context)
     raw = (reddit_archive, reddit_live, forum_posts, social_posts, mail_messages)
     frames = [f for f in raw if len(f)]
@@ -117,6 +123,8 @@ def clean_auction_lots(
 ) -> dg.Output:
     """Auction lots matched to catalog cars (make, model, title and production years), prices
     in USD; the first day also holds every lot sold before it (market history)."""
+    from vintage_ai_assets.cleaning.auction_lots import match_lots
+
     start, end = window_of(context, history=True)
     kept, rejected = match_lots(lots, catalog.load())
     rejects = rejected.assign(

@@ -24,11 +24,11 @@ from vintage_ai_assets.sources import (
     forum,
     mailing_list,
     reddit_archive,
-    reddit_live,
     social_export,
     valuations,
 )
 from vintage_ai_assets.sources.records import Quarantine, ReadResult, TimeWindow, posts_frame
+from vintage_ai_assets.sources.reddit_access import RedditFetchError
 from vintage_ai_assets.warehouse import Warehouse
 
 QUARANTINE_TABLE = "raw.quarantine"
@@ -127,6 +127,8 @@ def raw_reddit_live(
             "Reddit live is not configured (no REDDIT_CLIENT_ID/REDDIT_CLIENT_SECRET): nothing fetched"
         )
         return dg.Output(posts_frame([]), metadata={"status": "not configured", "accepted": 0})
+    from vintage_ai_assets.sources import reddit_live  # praw: imported when Reddit is read
+
     cars = catalog.load().cars
     subreddits = sorted({s for car in cars for s in car.subreddits})
     terms = sorted({t for car in cars for t in (car.search_terms or (car.name,))})
@@ -137,12 +139,22 @@ def raw_reddit_live(
             terms,
             TimeWindow(*window_of(context)),
             max_submissions=reddit.max_submissions,
+            more_per_submission=reddit.more_comments_per_submission,
+            more_per_run=reddit.more_comments_per_run,
         )
-    except reddit_live.RedditFetchError as exc:
+    except RedditFetchError as exc:
         # The partition keeps its previous content: nothing is written when the fetch fails.
         raise dg.Failure(f"Reddit live fetch failed: {exc}") from None
     return _finish(
-        context, warehouse.get(), result, subreddits=len(subreddits), searches=len(terms)
+        context,
+        warehouse.get(),
+        result,
+        subreddits=len(subreddits),
+        searches=len(terms),
+        # "load more comments" stubs: requests spent expanding them, and what was left
+        more_requests=dg.MetadataValue.int(result.more.requests),
+        more_stubs_left=dg.MetadataValue.int(result.more.stubs_left),
+        comments_not_expanded=dg.MetadataValue.int(result.more.comments_left),
     )
 
 

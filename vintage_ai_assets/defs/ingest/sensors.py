@@ -17,10 +17,12 @@ from vintage_ai_assets.defs.platform.partitions import (
 from vintage_ai_assets.defs.platform.resources import CatalogResource, InboxResource
 from vintage_ai_assets.run_plan import TEXT_KINDS, day_ranges, run_inbox_bytes, text_bytes
 from vintage_ai_assets.sources.inbox import (
+    InboxFile,
     InboxFileError,
     contiguous_ranges,
-    days_touched,
     inbox_files,
+    month_in_name,
+    scan_file,
 )
 
 
@@ -50,6 +52,8 @@ def catalog_sensor(context: dg.SensorEvaluationContext, catalog: CatalogResource
 
 #: Inbox kinds whose records dated before the first day partition load with the first day.
 HISTORY_KINDS = ("auctions", "valuations")
+#: Text the inbox sensor scans for dates in one tick (bytes, decompressed): about 10 s.
+TICK_SCAN_BYTES = 2 * 2**30
 
 
 @dg.sensor(
@@ -61,6 +65,25 @@ HISTORY_KINDS = ("auctions", "valuations")
     "(one run per range of days); each file once, unreadable files reported, not retried.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
+    """New or changed inbox files launch the days they hold records for.
+
+    Only cheap work per tick. A file's days are found by scanning its bytes for the date
+    field (:func:`~vintage_ai_assets.sources.inbox.scan_file`; no record is parsed, the
+    days are those that parsing every record gives): a new 500 MB Reddit archive takes a
+    tick of some 2.5 s (``benchmarks/bench_inbox_sensor.py``). Beyond that, the choice for
+    large arrivals: one tick scans at most :data:`TICK_SCAN_BYTES` of text; the files that
+    do not fit in what is left wait for the next tick (they stay out of the cursor, and a
+    scan cut short starts again there), the first file of a tick always goes ahead. A file
+    that alone holds more text than a tick scans (a huge compressed dump) is taken, when
+    its name gives its month as pushshift's monthly dumps do (``RS_2025-05.zst``,
+    ``RC_…``), to touch every day of that month (and the other days seen before the scan
+    stopped); without a month in its name it is scanned to its end in that tick.
+
+    A file scanned to its end, unchanged meanwhile, for which runs are launched also has
+    its span (first and last record time) written to the span store the raw assets read
+    (``InboxResource.spans``): runs of other days skip it without opening it, while the
+    runs launched for it read it in full (and quarantine its bad lines).
+    """
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     first_day, last_day = (
         date.fromisoformat(start_date()),
@@ -68,17 +91,36 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
     )
     days: set[date] = set()
     new_files, failures, outside, new_text = [], {}, 0, 0
+    scanned, waiting, spans = 0, [], {}  # text read in this tick, files left for the next
     for file in inbox_files(Path(inbox.root)):
         fingerprint = file.fingerprint()
         if seen.get(file.key, "").split("|")[0] == fingerprint:
             continue
+        size = int(fingerprint.split(":")[0])
+        first_of_tick, budget = scanned == 0, TICK_SCAN_BYTES - scanned
+        if not first_of_tick and size > budget:
+            waiting.append(file.key)
+            continue
+        month = month_in_name(file)
         try:
-            touched = days_touched(file)
+            found = scan_file(file, None if first_of_tick and month is None else budget)
         except InboxFileError as exc:
+            scanned += max(1, size)
             failures[file.key] = str(exc)
             seen[file.key] = f"{fingerprint}|failed"
             context.log.error(f"inbox file not loaded: {exc}")
             continue
+        scanned += max(1, found.scanned)
+        touched = found.days
+        if not found.complete:
+            if not first_of_tick or month is None:
+                waiting.append(file.key)
+                continue
+            context.log.info(
+                f"{file.key}: more than {TICK_SCAN_BYTES / 2**30:g} GiB of text, taken to "
+                "touch every day of the month its name gives"
+            )
+            touched = touched | month
         if file.kind in HISTORY_KINDS:  # older market history belongs to the first day
             touched = {max(d, first_day) for d in touched}
         in_range = {d for d in touched if first_day <= d <= last_day}
@@ -87,6 +129,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
         new_files.append(file.key)
         new_text += text_bytes(file.path) if file.kind in TEXT_KINDS else 0
         seen[file.key] = fingerprint
+        learn = found.complete and found.first is not None and in_range
+        if learn and _unchanged(file, fingerprint):
+            if file.kind not in spans:
+                spans[file.kind] = inbox.spans(file.kind)
+            spans[file.kind].learn(file.path, found.first, found.last)
+    for store in spans.values():
+        store.save()
+    if waiting:
+        context.log.info(f"{len(waiting)} inbox files wait for the next tick: {waiting[:10]}")
     if not new_files and not failures:
         return dg.SkipReason("no new or changed inbox files")
     # Each range of days is one run, or a few for a large amount of new text (bounded memory).
@@ -112,6 +163,13 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
         f"{len(new_files)} new inbox files touch {len(days)} days ({outside} days outside the partitions)"
     )
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True))
+
+
+def _unchanged(file: InboxFile, fingerprint: str) -> bool:
+    try:
+        return file.fingerprint() == fingerprint
+    except OSError:
+        return False
 
 
 def hash_files(keys: list[str], seen: dict[str, str]) -> str:

@@ -23,11 +23,10 @@ from vintage_ai_assets.defs.platform.warehouse_asset import (
     warehouse_multi_asset,
     warehouse_out,
 )
-from vintage_ai_assets.nlp import scoring, sentiment_classifier
-from vintage_ai_assets.nlp import sentiment as sentiment_lib
 from vintage_ai_assets.nlp.embedding_store import known_hashes, new_embeddings, vectors_for
 from vintage_ai_assets.nlp.themes import fit_car_themes, growing_themes, monthly_shares
 from vintage_ai_assets.parallel import map_in_processes, worker_pool
+from vintage_ai_assets.progress import Progress
 
 MENTIONS = dg.AssetKey(["clean", "mentions"])
 
@@ -53,10 +52,10 @@ def text_embeddings(
     hashes = mentions["text_hash"].unique().tolist()
     known = known_hashes(warehouse.get(), hashes, embedding_model.model, window_of(context))
 
-    def progress(done: int, total: int) -> None:
-        context.log.info(f"embedded {done}/{total} new texts")
-
-    out = new_embeddings(mentions, known, embedding_model.model, progress=progress)
+    progress = Progress("embedded", len(hashes) - len(known), "texts", context.log.info)
+    out = new_embeddings(
+        mentions, known, embedding_model.model, progress=lambda done, _: progress.set(done)
+    )
     return dg.Output(
         out,
         metadata={
@@ -93,6 +92,11 @@ def mention_sentiment(
 ) -> dg.Output:
     """Sentiment on −1..+1 per mention (car-sentiment-4: rules + the cached embedding + word n-grams);
     texts in unsupported languages stay unscored (null)."""
+    # The scorers compile the car lexicon's patterns on import: here, not when Dagster loads
+    # the definitions.
+    from vintage_ai_assets.nlp import scoring, sentiment_classifier
+    from vintage_ai_assets.nlp import sentiment as sentiment_lib
+
     use_head = sentiment_classifier.head_applies(embedding_model.model)
     method = sentiment_classifier.METHOD if use_head else sentiment_lib.METHOD
     if not use_head:
@@ -106,6 +110,7 @@ def mention_sentiment(
     distinct = mentions.iloc[np.unique(codes, return_index=True)[1]]
     scores = np.full(len(distinct), np.nan)
     embedded_now = 0
+    progress = Progress("scored", len(distinct), "texts", context.log.info)
     for start in range(0, len(distinct), SENTIMENT_CHUNK):
         part = distinct.iloc[start : start + SENTIMENT_CHUNK]
         english = np.flatnonzero(part["lang"].isin(sentiment_lib.SCORED_LANGUAGES).to_numpy())
@@ -124,6 +129,7 @@ def mention_sentiment(
         scores[start : start + len(part)] = scoring.score_mentions(
             texts, part["lang"].tolist(), vectors
         )
+        progress.advance(len(part))
     out = pd.DataFrame(
         {
             "mention_id": mentions["mention_id"],
@@ -271,9 +277,10 @@ def car_themes(
     store = warehouse.get()
     cat = catalog.load()
     topics_frames, labels_frames, shares_frames, summary, counts = [], [], [], {}, {}
-    for car, data, labels, topics in _fit_themes(
-        store, cat, embedding_model.model, list(context.partition_keys), counts
-    ):
+    cars = list(context.partition_keys)
+    progress = Progress("themes of", len(cars), "cars", context.log.info)
+    for car, data, labels, topics in _fit_themes(store, cat, embedding_model.model, cars, counts):
+        progress.advance()
         shares = monthly_shares(labels, data["created_at"])
         growing = growing_themes(shares)
         sentiment = pd.Series(data["sentiment"].to_numpy(float)).groupby(labels).mean()

@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 from dagster_duckdb import DuckDBResource
 from pandera import errors as pandera_errors
+from pydantic import Field
 
 from vintage_ai_assets import schemas, settings
 from vintage_ai_assets.catalog import Catalog, load_catalog
@@ -23,8 +24,12 @@ from vintage_ai_assets.sources.file_spans import FileSpans
 from vintage_ai_assets.sources.forum import ForumSite
 from vintage_ai_assets.sources.polite_http import DEFAULT_USER_AGENT as DEFAULT_FORUM_USER_AGENT
 from vintage_ai_assets.sources.polite_http import PoliteSession, crawler_user_agent
-from vintage_ai_assets.sources.reddit_live import DEFAULT_USER_AGENT as DEFAULT_REDDIT_USER_AGENT
-from vintage_ai_assets.sources.reddit_live import RedditCredentials, make_reddit
+from vintage_ai_assets.sources.reddit_access import DEFAULT_USER_AGENT as DEFAULT_REDDIT_USER_AGENT
+from vintage_ai_assets.sources.reddit_access import (
+    MORE_PER_RUN,
+    MORE_PER_SUBMISSION,
+    RedditCredentials,
+)
 from vintage_ai_assets.warehouse import Warehouse
 
 
@@ -207,6 +212,20 @@ class RedditResource(dg.ConfigurableResource):
     oauth_url: str | None = None  # API endpoint override (tests: a fake server on 127.0.0.1)
     reddit_url: str | None = None  # token endpoint override
     max_submissions: int = 2000
+    more_comments_per_submission: int = Field(
+        default=MORE_PER_SUBMISSION,
+        description="How many 'load more comments' stubs to expand per submission, largest "
+        "first; each is one API request returning up to about 100 comments. 8 fetches all of "
+        "an ordinary thread and some 800 more comments of a big one, while a viral thread "
+        "costs at most 9 requests instead of hundreds. 0 expands none (they are counted).",
+    )
+    more_comments_per_run: int = Field(
+        default=MORE_PER_RUN,
+        description="How many 'load more comments' stubs to expand in all per run of the "
+        "asset (one fetch); 300 requests take about 3 minutes at Reddit's free-tier rate of "
+        "100 a minute, so a busy day cannot hold the run for long. What is left is reported "
+        "as comments_not_expanded in the materialisation metadata.",
+    )
     timeout_seconds: float = 16.0
     retries: int = 3  # on 429 (honouring Retry-After), 5xx, timeouts and malformed JSON
     backoff_seconds: float = 2.0
@@ -221,6 +240,8 @@ class RedditResource(dg.ConfigurableResource):
         return RedditCredentials.from_env()
 
     def client(self):  # -> praw.Reddit
+        from vintage_ai_assets.sources.reddit_live import make_reddit
+
         credentials = self.credentials()
         if credentials is None:
             raise dg.Failure(

@@ -8,6 +8,7 @@ import pandas as pd
 from vintage_ai_assets import schemas
 from vintage_ai_assets.defs.platform.resources import CatalogResource, WarehouseResource
 from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
+from vintage_ai_assets.progress import Progress
 from vintage_ai_assets.reports.car_report import CarInputs, build_reports, data_uri, with_images
 from vintage_ai_assets.series.daily import load_cars_daily
 
@@ -98,8 +99,12 @@ def car_reports(
     }
     inputs = report_inputs(store, names)
     rows = []
+    progress = Progress("drawn", len(context.partition_keys), "reports", context.log.info)
     reports = build_reports(
-        [inputs[car] for car in context.partition_keys], generated, cache=folder / ".plots"
+        [inputs[car] for car in context.partition_keys],
+        generated,
+        cache=folder / ".plots",
+        on_done=progress.advance,
     )
     for car, report in zip(context.partition_keys, reports, strict=True):
         files = {}
