@@ -19,6 +19,8 @@ resource reads them through ``dg.EnvVar`` when a run starts.
 ``VINTAGE_AI_MODEL_CACHE``         where ONNX exports are cached (``<data>/models``)
 ``VINTAGE_AI_WORKERS``             worker processes for per-car fits and plots
 ``VINTAGE_AI_RUN_INBOX_MB``        inbox text one backfill run may read (128)
+``VINTAGE_AI_BACKFILL_DAYS``       days one run of a backfill launched from the UI covers
+                                   at most (92): bounds its memory as the CLI's are
 ``VINTAGE_AI_FORUMS``              YAML list of owner forums to crawl
 ``VINTAGE_AI_AUTHOR_KEY``          key of the author pseudonymisation hash
                                    (else ``<data>/.author_key``)
@@ -43,6 +45,8 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_BACKEND = "onnx-int8"
 BACKENDS = ("onnx-int8", "torch")
 DEFAULT_RUN_INBOX_MB = 128.0
+#: A quarter: at a million mentions in 18 months (~2,000 a day) a run holds ~180,000.
+DEFAULT_BACKFILL_DAYS = 92
 
 
 class SettingsError(ValueError):
@@ -87,6 +91,7 @@ class Settings:
     model_cache: Path | None = None
     workers: int | None = None
     run_inbox_mb: float = DEFAULT_RUN_INBOX_MB
+    backfill_days: int = DEFAULT_BACKFILL_DAYS
     forums_file: Path | None = None
     author_key: str | None = field(default=None, repr=False)
     contact: str | None = None
@@ -128,6 +133,7 @@ class Settings:
             model_cache=_path(env, "VINTAGE_AI_MODEL_CACHE"),
             workers=_positive_int(env, "VINTAGE_AI_WORKERS"),
             run_inbox_mb=run_inbox_mb,
+            backfill_days=_positive_int(env, "VINTAGE_AI_BACKFILL_DAYS") or DEFAULT_BACKFILL_DAYS,
             forums_file=_path(env, "VINTAGE_AI_FORUMS"),
             author_key=env.get("VINTAGE_AI_AUTHOR_KEY", "").strip() or None,
             contact=env.get("VINTAGE_AI_CONTACT", "").strip() or None,

@@ -28,6 +28,7 @@ def test_every_setting_is_read_from_the_environment(tmp_path):
             "VINTAGE_AI_MODEL_CACHE": str(tmp_path / "cache"),
             "VINTAGE_AI_WORKERS": "2",
             "VINTAGE_AI_RUN_INBOX_MB": "64.5",
+            "VINTAGE_AI_BACKFILL_DAYS": "31",
             "VINTAGE_AI_FORUMS": str(tmp_path / "forums.yaml"),
             "VINTAGE_AI_AUTHOR_KEY": "s3cret-key",
             "VINTAGE_AI_CONTACT": "ops@example.org",
@@ -39,7 +40,7 @@ def test_every_setting_is_read_from_the_environment(tmp_path):
     assert (config.embedding_model, config.embedding_backend) == ("/models/mini", "torch")
     assert (config.embedding_threads, config.workers) == (3, 2)
     assert config.model_cache_dir == (tmp_path / "cache").resolve()
-    assert config.run_inbox_bytes == int(64.5 * 1024 * 1024)
+    assert config.run_inbox_bytes == int(64.5 * 1024 * 1024) and config.backfill_days == 31
     assert config.forums_file == tmp_path / "forums.yaml" and config.author_key == "s3cret-key"
     assert "s3cret" not in repr(config)  # the author key is not shown
     assert config.contact == "ops@example.org"
@@ -51,6 +52,7 @@ def test_defaults_and_the_recorded_first_day(tmp_path):
     config = Settings.from_env({"VINTAGE_AI_DATA_DIR": str(tmp_path)})
     assert config.first_day == date(2025, 5, 1)
     assert config.embedding_backend == "onnx-int8" and config.run_inbox_mb == 128
+    assert config.backfill_days == 92
     assert config.model_cache_dir == tmp_path.resolve() / "models"
     config.paths.record_settings(start_date="2025-06-03")  # as `vintage-ai demo` does
     assert config.first_day == date(2025, 6, 3)
@@ -64,6 +66,7 @@ def test_defaults_and_the_recorded_first_day(tmp_path):
         ("VINTAGE_AI_START_DATE", "01/10/2019", "must be YYYY-MM-DD"),
         ("VINTAGE_AI_EMBEDDING_THREADS", "many", "must be a whole number"),
         ("VINTAGE_AI_WORKERS", "0", "must be at least 1"),
+        ("VINTAGE_AI_BACKFILL_DAYS", "a quarter", "must be a whole number"),
         ("VINTAGE_AI_RUN_INBOX_MB", "-1", "must be a positive number of megabytes"),
         ("VINTAGE_AI_EMBEDDING_BACKEND", "tensorflow", "must be one of"),
     ],
@@ -132,3 +135,31 @@ def test_reddit_secrets_reach_the_resource_as_env_vars(tmp_path, monkeypatch):
     assert "very-secret" not in repr(credentials)
     monkeypatch.delenv("REDDIT_CLIENT_SECRET")
     assert build_resources(Settings.for_directory(tmp_path))["reddit"].client_secret is None
+
+
+def test_backfills_from_the_ui_run_a_bounded_number_of_days_per_run(tmp_path):
+    """The day assets' backfill policy: runs of at most ``VINTAGE_AI_BACKFILL_DAYS`` days
+    (the daemon cuts a UI backfill so); the car assets: every car in one run."""
+    script = """
+import dagster as dg
+from vintage_ai_assets.definitions import build_definitions
+graph = build_definitions().resolve_asset_graph()
+for key in sorted(graph.get_all_asset_keys()):
+    node = graph.get(key)
+    if node.partitions_def is not None:
+        policy = node.backfill_policy
+        print(key.to_user_string(), policy.policy_type.value, policy.max_partitions_per_run)
+"""
+    env = {**os.environ, "VINTAGE_AI_DATA_DIR": str(tmp_path), "VINTAGE_AI_BACKFILL_DAYS": "31"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    policies = dict(
+        (line.split(" ", 1)[0], line.split(" ", 1)[1]) for line in done.stdout.splitlines()
+    )
+    assert policies["clean/mentions"] == "MULTI_RUN 31"
+    assert policies["raw/reddit_archive"] == "MULTI_RUN 31"
+    assert policies["reports/car_reports"] == "SINGLE_RUN None"
+    days = [k for k, v in policies.items() if v.startswith("MULTI_RUN")]
+    assert len(days) == 13 and all(policies[k] == "MULTI_RUN 31" for k in days)

@@ -19,6 +19,10 @@ def start_date() -> str:
 daily_partitions = dg.DailyPartitionsDefinition(start_date=start_date(), timezone="UTC")
 car_partitions = dg.DynamicPartitionsDefinition(name=CAR_PARTITIONS_NAME)
 SINGLE_RUN = dg.BackfillPolicy.single_run()
+#: A backfill of days launched from the UI (or the daemon) runs at most this many days per
+#: run, so its memory is bounded as the CLI's and the inbox sensor's runs are (they cut
+#: ranges by inbox size, ``run_plan``); the CLI's own runs cover any range as one run.
+DAYS_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=settings.current().backfill_days)
 
 
 #: Metadata flag of daily assets whose first day partition also holds every record dated

@@ -22,7 +22,12 @@ import pandas as pd
 from dagster_pandera import pandera_schema_to_dagster_type
 
 from vintage_ai_assets import schemas
-from vintage_ai_assets.defs.platform.partitions import SINGLE_RUN, car_partitions, daily_partitions
+from vintage_ai_assets.defs.platform.partitions import (
+    DAYS_PER_RUN,
+    SINGLE_RUN,
+    car_partitions,
+    daily_partitions,
+)
 
 Partitions = Literal["day", "car"] | None
 PARTITIONS_DEFS = {"day": daily_partitions, "car": car_partitions}
@@ -58,10 +63,12 @@ def freshness(partitions: Partitions, user_facing: bool) -> dg.FreshnessPolicy |
 
 
 def partitioned(partitions: Partitions) -> dict[str, object]:
-    """``partitions_def`` and a single-run ``backfill_policy`` (nothing when unpartitioned)."""
+    """``partitions_def`` and ``backfill_policy`` (nothing when unpartitioned): days in runs of
+    at most ``VINTAGE_AI_BACKFILL_DAYS``, cars all in one run."""
     if partitions is None:
         return {}
-    return {"partitions_def": PARTITIONS_DEFS[partitions], "backfill_policy": SINGLE_RUN}
+    policy = DAYS_PER_RUN if partitions == "day" else SINGLE_RUN
+    return {"partitions_def": PARTITIONS_DEFS[partitions], "backfill_policy": policy}
 
 
 #: Definition metadata naming the output's schema (a name in ``vintage_ai_assets.schemas``).
