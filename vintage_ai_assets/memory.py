@@ -32,3 +32,14 @@ def release_memory() -> bool:
         return False
     libc.malloc_trim(0)
     return True
+
+
+def resident_bytes() -> int:
+    """This process's resident memory in bytes (0 where /proc is not available)."""
+    import os
+
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0

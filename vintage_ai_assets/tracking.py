@@ -88,3 +88,21 @@ def log_training_run(
             mlflow.set_tag("linked_model_uri", linked_model_uri)
             model_uri = linked_model_uri
         return run.info.run_id, model_uri
+
+
+def load_pyfunc(model_uri: str):
+    """The pyfunc model at ``model_uri``, read in place.
+
+    A ``models:/<model id>`` URI is first resolved to the logged model's artifact folder:
+    loading by that URI makes MLflow copy the artifacts to a temporary folder first (2.1 s
+    for 40 forecasters vs 0.5 s in place). ``suppress_warnings`` skips MLflow's check of the
+    logged requirements against the installed packages (0.4 s a model).
+    """
+    import mlflow
+    import mlflow.pyfunc
+
+    location = model_uri
+    model_id = model_uri.removeprefix("models:/")
+    if model_uri.startswith("models:/") and "/" not in model_id:
+        location = mlflow.get_logged_model(model_id).artifact_location
+    return mlflow.pyfunc.load_model(location, suppress_warnings=True)

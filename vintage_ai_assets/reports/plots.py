@@ -22,9 +22,10 @@ def pyplot():
 
 
 def png_markdown(figure, alt: str) -> str:
-    """A markdown image with the figure inlined as a base64 PNG."""
+    """A markdown image with the figure inlined as a base64 PNG (drawn once: the figure
+    sets its own margins, as ``bbox_inches="tight"`` would draw it twice)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=80)
     pyplot().close(figure)
     return f"![{alt}](data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()})"
 
@@ -39,9 +40,12 @@ def forecast_grid(
     cars = list(dict.fromkeys(forecasts["car"]))[:max_cars]
     if not cars:
         return ""
+    from matplotlib import dates
+
     cols = min(4, len(cars))
     rows = (len(cars) + cols - 1) // cols
     figure, axes = pyplot().subplots(rows, cols, figsize=(3.2 * cols, 2.2 * rows), squeeze=False)
+    figure.subplots_adjust(left=0.05, right=0.98, bottom=0.08, top=1 - 0.45 / rows, hspace=0.5)
     for ax, car in zip(axes.ravel(), cars, strict=False):
         past = history[history["car"] == car].tail(180)
         future = forecasts[(forecasts["car"] == car) & (forecasts["target"] == target)]
@@ -50,6 +54,8 @@ def forecast_grid(
         ax.plot(future["date"], future["p50"], lw=1.2, color="#d62728")
         ax.set_title(car, fontsize=8)
         ax.tick_params(labelsize=6)
+        ax.xaxis.set_major_locator(dates.MonthLocator(interval=2))
+        ax.xaxis.set_major_formatter(dates.DateFormatter("%b"))
     for ax in axes.ravel()[len(cars) :]:
         ax.axis("off")
     figure.suptitle(f"daily {target}: last 180 days and 90-day forecast (p10–p90)", fontsize=9)

@@ -16,7 +16,7 @@ from vintage_ai_assets.parallel import map_in_processes
 from vintage_ai_assets.progress import Progress
 from vintage_ai_assets.reports.plots import forecast_grid
 from vintage_ai_assets.series.daily import load_cars_daily, load_cars_themes
-from vintage_ai_assets.tracking import configure, log_training_run
+from vintage_ai_assets.tracking import configure, load_pyfunc, log_training_run
 
 EXPERIMENT = "attention-forecasts"
 
@@ -167,7 +167,6 @@ def car_forecasts(
     forecasters logged in MLflow by the car's last training run, applied to the series as it
     is now (origin: its latest day), so a model retrained weekly forecasts from yesterday;
     the recent 28-day range where a target has no model (insufficient history)."""
-    import mlflow.pyfunc
 
     configure(mlflow_store.tracking_uri, mlflow_store.artifacts_dir())
     store = warehouse.get()
@@ -182,9 +181,7 @@ def car_forecasts(
         row = trained.get(car)
         forecasters = {}
         if row is not None and row.model_uri:
-            # suppress_warnings skips MLflow's check of the logged requirements against the
-            # installed packages: 0.4 s a model, 20x the load itself.
-            loaded = mlflow.pyfunc.load_model(row.model_uri, suppress_warnings=True)
+            loaded = load_pyfunc(row.model_uri)
             forecasters = dict(loaded.unwrap_python_model().forecasters)
         elif row is None:
             context.log.warning(f"{car}: no trained model yet (models/attention_models): baseline")

@@ -19,7 +19,7 @@ from vintage_ai_assets.defs.platform.partitions import all_days
 from vintage_ai_assets.defs.platform.resources import MLflowResource, WarehouseResource
 from vintage_ai_assets.defs.platform.warehouse_asset import warehouse_asset
 from vintage_ai_assets.progress import PREFIX, Progress
-from vintage_ai_assets.tracking import configure, log_training_run
+from vintage_ai_assets.tracking import configure, load_pyfunc, log_training_run
 from vintage_ai_assets.valuation import direction as direction_lib
 from vintage_ai_assets.valuation import per_car
 from vintage_ai_assets.valuation import prices as prices_lib
@@ -379,7 +379,6 @@ def price_estimates(
     (its recent lot nearest its median year and mileage, as if sold in the latest month;
     ``lot_id`` names the lot), and of each lot it sold in the last 6 months (in-sample: the
     model was fitted on them) beside the price paid."""
-    import mlflow.pyfunc
 
     configure(mlflow_store.tracking_uri, mlflow_store.artifacts_dir())
     store = warehouse.get()
@@ -390,7 +389,7 @@ def price_estimates(
     frames = []
     if len(uris) and len(lots):
         model_uri = uris["model_uri"].iloc[0]
-        model = mlflow.pyfunc.load_model(model_uri, suppress_warnings=True)
+        model = load_pyfunc(model_uri)
         cars = list(uris["car"])
         mine = lots[lots["car"].isin(cars)]
         as_of = pd.to_datetime(lots["sold_at"]).max().to_period("M").to_timestamp()
