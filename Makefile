@@ -23,9 +23,9 @@ install: $(STAMP)
 # the same environment next month (`make lock` refreshes it from .venv after an upgrade).
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt torch==2.13.0
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -qq --upgrade pip
+	$(BIN)/pip install -qq -c constraints.txt torch==2.13.0
+	$(BIN)/pip install -qq -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 lock:
