@@ -367,7 +367,7 @@ def _export(model_dir: Path, directory: Path) -> dict:
         (work / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
         # The self-check: the int8 graph must agree with the torch model on a few texts.
-        reference = st.encode(list(_CHECK_TEXTS), convert_to_numpy=True)
+        reference = st.encode(list(_CHECK_TEXTS), convert_to_numpy=True, show_progress_bar=False)
         candidate = OnnxEncoder(work, threads=1).encode(list(_CHECK_TEXTS))
         cosine = _cosine(reference, candidate)
         if float(cosine.min()) < _CHECK_MIN_COSINE:
