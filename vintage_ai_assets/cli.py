@@ -110,7 +110,7 @@ class Platform:
     def steps(self, job: str) -> int:
         """The asset steps a run of ``job`` executes (a multi-asset is one step)."""
         keys = self.defs.resolve_job_def(job).asset_layer.executable_asset_keys
-        return len({self.defs.get_assets_def(key).node_def.name for key in keys})
+        return len({self.defs.resolve_assets_def(key).node_def.name for key in keys})
 
     def loggers(self, job: str, partitions: int, unit: str) -> dict:
         """The run's loggers: the progress printer, and Dagster's console at ``log_level``."""
