@@ -71,7 +71,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
     Only cheap work per tick. A file's days are found by scanning its bytes for the date
     field (:func:`~vintage_ai_assets.sources.inbox.scan_file`; no record is parsed, the
     days are those that parsing every record gives): a new 500 MB Reddit archive takes a
-    tick of some 2.5 s (``benchmarks/bench_inbox_sensor.py``). Beyond that, the choice for
+    tick of 2.0 s (``benchmarks/bench_inbox_sensor.py``). Beyond that, the choice for
     large arrivals: one tick scans at most :data:`TICK_SCAN_BYTES` of text; the files that
     do not fit in what is left wait for the next tick (they stay out of the cursor, and a
     scan cut short starts again there), the first file of a tick always goes ahead. A file

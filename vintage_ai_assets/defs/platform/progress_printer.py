@@ -39,7 +39,6 @@ class ProgressHandler(logging.Handler):
         self.stream = stream or sys.stdout
         self.running: dict[str, StepState] = {}
         self.done = 0
-        self.checks_failed: list[str] = []
 
     def say(self, line: str) -> None:
         print(line, file=self.stream, flush=True)
@@ -74,7 +73,6 @@ class ProgressHandler(logging.Handler):
             evaluation = event.asset_check_evaluation_data
             if not evaluation.passed:
                 name = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
-                self.checks_failed.append(name)
                 self.say(f"      ! check failed: {name}")
 
     def materialized(self, step: str, event: dg.DagsterEvent) -> None:
