@@ -107,6 +107,25 @@ class Platform:
             self.instance.add_dynamic_partitions(CAR_PARTITIONS_NAME, missing)
         return slugs
 
+    def catalog_current(self) -> bool:
+        """Whether the warehouse's catalog table was written from the catalog as it is now
+        (its last materialisation's data version is the catalog's hash)."""
+        import dagster as dg
+
+        from vintage_ai_assets.catalog import load_catalog
+        from vintage_ai_assets.defs.ingest.catalog import catalog_frame, catalog_version
+        from vintage_ai_assets.warehouse import Warehouse
+
+        event = self.instance.get_latest_materialization_event(dg.AssetKey(["catalog", "cars"]))
+        if event is None or event.asset_materialization is None:
+            return False
+        recorded = (event.asset_materialization.tags or {}).get("dagster/data_version")
+        return (
+            recorded == catalog_version(catalog_frame(load_catalog()))
+            and self.paths.warehouse.exists()
+            and Warehouse(self.paths.warehouse).table_exists("catalog.cars")
+        )
+
     def steps(self, job: str) -> int:
         """The asset steps a run of ``job`` executes (a multi-asset is one step)."""
         keys = self.defs.resolve_job_def(job).asset_layer.executable_asset_keys
@@ -208,8 +227,12 @@ class Platform:
                 f"no day partitions between {start} and {end} (partitions run {start_date()}..{self.last_day()})"
             )
         cars = self.sync_cars()
-        say(f"catalog: {len(cars)} cars")
-        results = [self.run(CATALOG_JOB)]
+        if self.catalog_current():
+            say(f"catalog: {len(cars)} cars, unchanged")
+            results = []
+        else:
+            say(f"catalog: {len(cars)} cars")
+            results = [self.run(CATALOG_JOB)]
         started = time.monotonic()
         ranges = day_ranges(first, last, inbox_text_bytes(self.paths.inbox), run_inbox_bytes())
         runs = "one run" if len(ranges) == 1 else f"{len(ranges)} runs (a large inbox)"

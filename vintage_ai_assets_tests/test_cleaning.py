@@ -38,6 +38,32 @@ def test_language(text, lang):
     assert detect_language(text) == lang
 
 
+def test_language_model_is_unpacked_once_into_the_model_cache(tmp_path):
+    """The first process unpacks py3langid's model into the cache; later ones read it, and a
+    damaged cache file is unpacked again (replaced whole)."""
+    from dataclasses import replace
+
+    from vintage_ai_assets import settings
+    from vintage_ai_assets.cleaning import language
+
+    before = settings.current()
+    settings.use(replace(before, model_cache=tmp_path))
+    try:
+        language._identifier.cache_clear()
+        assert detect_language("Der Testarossa ist wirklich ein sehr schönes Auto") == "de"
+        (cached,) = tmp_path.glob("py3langid-*.pickle")
+        assert cached.stat().st_size > 1_000_000 and not list(tmp_path.glob("*.partial"))
+        language._identifier.cache_clear()
+        assert detect_language("La Testarossa è una macchina bellissima") == "it"  # from the cache
+        cached.write_bytes(b"not a pickle")
+        language._identifier.cache_clear()
+        assert detect_language("The Testarossa is the car of my childhood") == "en"
+        assert cached.stat().st_size > 1_000_000
+    finally:
+        settings.use(before)
+        language._identifier.cache_clear()
+
+
 def test_spam():
     assert is_spam("Cheap replica watches here http://spam.example")
     assert is_spam("DM me for crypto signals, 10x guaranteed")

@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import mlflow
@@ -25,6 +26,7 @@ from vintage_ai_assets.demo.generator import (
 )
 from vintage_ai_assets.paths import DataPaths
 from vintage_ai_assets.run_plan import inbox_text_bytes
+from vintage_ai_assets.tracking import load_pyfunc, local_model_folder
 from vintage_ai_assets.warehouse import Warehouse, connect
 
 CARS = (FAULT_CAR, RISING_CAR, "porsche-993")
@@ -237,6 +239,16 @@ def test_models_are_tracked_in_mlflow(platform):
 
     out = loaded.predict(pd.DataFrame({"target": ["mentions", "sentiment"], "horizon": [1, 30]}))
     assert list(out.columns) == ["p10", "p50", "p90"] and len(out) == 2
+    # The platform reads the same model from its folder on disk, without the tracking store.
+    model_id = models["model_uri"].iloc[0].removeprefix("models:/")
+    folder = local_model_folder(platform.paths.mlflow_artifacts, model_id)
+    assert folder == Path(
+        mlflow.get_logged_model(model_id).artifact_location.removeprefix("file://")
+    )
+    assert local_model_folder(platform.paths.mlflow_artifacts, "m-unknown") is None
+    in_place = load_pyfunc(models["model_uri"].iloc[0], platform.paths.mlflow_artifacts)
+    query = pd.DataFrame({"target": ["mentions", "sentiment"], "horizon": [1, 30]})
+    pd.testing.assert_frame_equal(in_place.predict(query), out)
 
 
 def test_value_models_and_reports_are_written(platform):
@@ -315,7 +327,7 @@ def test_a_daily_refresh_reforecasts_without_retraining(platform):
     """``vintage-ai refresh``: the day, then forecasts from the trained models (no refit)."""
     import numpy as np
 
-    from vintage_ai_assets.defs.platform.jobs import PER_CAR_DAILY_JOB
+    from vintage_ai_assets.defs.platform.jobs import DAILY_JOB, PER_CAR_DAILY_JOB
 
     store = Warehouse(platform.paths.warehouse)
     models_query = "SELECT car, run_id, trained_at FROM models.attention_models ORDER BY car"
@@ -330,6 +342,8 @@ def test_a_daily_refresh_reforecasts_without_retraining(platform):
     said: list[str] = []
     results = platform.build(END, END, say=said.append, retrain=False)
     assert results[-1].dagster_run.job_name == PER_CAR_DAILY_JOB, said
+    assert any(line.endswith("cars, unchanged") for line in said), said  # no catalog run
+    assert [r.dagster_run.job_name for r in results] == [DAILY_JOB, PER_CAR_DAILY_JOB]
     assert store.query(models_query).equals(models)  # no model was refitted
     assert store.query(topics_query).equals(topics)  # nor any theme
     again = store.query(forecasts_query)
@@ -344,6 +358,24 @@ def test_a_daily_refresh_reforecasts_without_retraining(platform):
         "forecasts/price_estimates",
         "reports/car_reports",
     }
+
+
+def test_a_changed_catalog_is_written_again(platform, tmp_path):
+    """The catalog run is skipped only while the catalog is the one last written."""
+    from dataclasses import replace
+
+    from vintage_ai_assets import settings
+    from vintage_ai_assets.catalog import catalog_path
+
+    assert platform.catalog_current()
+    edited = tmp_path / "catalog.yaml"
+    edited.write_text(catalog_path().read_text().replace("Integrale", "Integrale Evo", 1))
+    before = settings.current()
+    settings.use(replace(before, catalog=edited))
+    try:
+        assert not platform.catalog_current()
+    finally:
+        settings.use(before)
 
 
 def test_definitions_load():

@@ -3,30 +3,18 @@
 import dagster as dg
 
 from vintage_ai_assets.defs.platform.check_factories import (
+    CheckView,
+    Rule,
     check_result,
-    count_rows,
-    known_cars_check,
-    not_future_check,
-    unique_check,
+    known_cars_rule,
+    layer_checks,
+    not_future_rule,
+    unique_rule,
 )
-from vintage_ai_assets.defs.platform.resources import WarehouseResource
-
-checks = [
-    known_cars_check(["clean", "auction_lots"]),
-    unique_check(["clean", "mentions"], ["mention_id"]),
-    known_cars_check(["clean", "mentions"]),
-    not_future_check(["clean", "mentions"], "created_at"),
-]
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["clean", "mentions"]),
-    name="mentions_where_posts",
-    description="every day with accepted raw posts that name a car has mentions",
-)
-def mentions_where_posts(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    store = warehouse.get()
-    failing = store.query(
+def _mentions_where_posts(view: CheckView) -> dg.AssetCheckResult:
+    failing = view.query(
         "WITH posts AS ("
         "  SELECT CAST(created_at AS DATE) AS day, count(*) AS posts FROM ("
         "    SELECT created_at FROM raw.reddit_archive UNION ALL SELECT created_at FROM raw.social_posts"
@@ -38,7 +26,24 @@ def mentions_where_posts(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     )
     return check_result(
         failing,
-        count_rows(store, "clean.mentions"),
+        view.count("clean.mentions"),
         "a day with >= 20 posts has mentions",
         severity=dg.AssetCheckSeverity.WARN,
     )
+
+
+rules = [
+    known_cars_rule(["clean", "auction_lots"]),
+    unique_rule(["clean", "mentions"], ["mention_id"]),
+    known_cars_rule(["clean", "mentions"]),
+    not_future_rule(["clean", "mentions"], "created_at"),
+    Rule(
+        ("clean", "mentions"),
+        "mentions_where_posts",
+        "every day with accepted raw posts that name a car has mentions",
+        _mentions_where_posts,
+        blocking=False,
+    ),
+]
+
+checks = [layer_checks("clean", rules)]

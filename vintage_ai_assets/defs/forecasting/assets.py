@@ -181,7 +181,7 @@ def car_forecasts(
         row = trained.get(car)
         forecasters = {}
         if row is not None and row.model_uri:
-            loaded = load_pyfunc(row.model_uri)
+            loaded = load_pyfunc(row.model_uri, mlflow_store.artifacts_dir())
             forecasters = dict(loaded.unwrap_python_model().forecasters)
         elif row is None:
             context.log.warning(f"{car}: no trained model yet (models/attention_models): baseline")

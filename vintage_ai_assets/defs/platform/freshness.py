@@ -13,11 +13,13 @@
   never). It runs with every per-car run and can be run from the UI at any time.
 """
 
+import time
 from datetime import timedelta
 
 import dagster as dg
 import pandas as pd
 
+from vintage_ai_assets.defs.platform.check_factories import CheckView, Rule
 from vintage_ai_assets.defs.platform.partitions import CAR_PARTITIONS_NAME
 
 CAR_STALE_AFTER = timedelta(hours=36)
@@ -45,19 +47,12 @@ def stale_cars(
     return pd.DataFrame(rows, columns=["car", "last_materialized", "age_hours"])
 
 
-def _every_car_fresh_check(asset: list[str]) -> dg.AssetChecksDefinition:
+def every_car_fresh_rule(asset: list[str]) -> Rule:
+    """The check ``every_car_fresh`` on ``asset`` (a warning naming each stale car)."""
     key = dg.AssetKey(asset)
 
-    @dg.asset_check(
-        asset=key,
-        name="every_car_fresh",
-        description=f"Every catalog car's partition was materialised in the last "
-        f"{CAR_STALE_AFTER.total_seconds() / 3600:.0f} hours (stale cars are listed).",
-    )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        import time
-
-        stale = stale_cars(context.instance, key, time.time(), CAR_STALE_AFTER)
+    def evaluate(view: CheckView) -> dg.AssetCheckResult:
+        stale = stale_cars(view.instance, key, time.time(), CAR_STALE_AFTER)
         return dg.AssetCheckResult(
             passed=stale.empty,
             severity=dg.AssetCheckSeverity.WARN,
@@ -69,10 +64,11 @@ def _every_car_fresh_check(asset: list[str]) -> dg.AssetChecksDefinition:
             },
         )
 
-    return _check
-
-
-checks = [
-    _every_car_fresh_check(["forecasts", "car_forecasts"]),
-    _every_car_fresh_check(["nlp", "car_topics"]),
-]
+    return Rule(
+        tuple(asset),
+        "every_car_fresh",
+        f"Every catalog car's partition was materialised in the last "
+        f"{CAR_STALE_AFTER.total_seconds() / 3600:.0f} hours (stale cars are listed).",
+        evaluate,
+        blocking=False,
+    )

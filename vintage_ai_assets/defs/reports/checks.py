@@ -2,29 +2,41 @@
 
 import dagster as dg
 
-from vintage_ai_assets.defs.platform.check_factories import check_result, count_rows
-from vintage_ai_assets.defs.platform.resources import CatalogResource, WarehouseResource
-
-
-@dg.asset_check(
-    asset=dg.AssetKey(["reports", "car_reports"]),
-    name="report_for_every_car",
-    description="every catalog car has a report that names it",
+from vintage_ai_assets.defs.platform.check_factories import (
+    CheckView,
+    Rule,
+    check_result,
+    layer_checks,
 )
-def report_for_every_car(
-    warehouse: WarehouseResource, catalog: CatalogResource
-) -> dg.AssetCheckResult:
-    store = warehouse.get()
-    failing = store.query(
+
+
+def _report_for_every_car(view: CheckView) -> dg.AssetCheckResult:
+    failing = view.query(
         "SELECT c.car, 'missing' AS problem FROM (SELECT unnest(?) AS car) c "
         "ANTI JOIN reports.car_reports r USING (car) "
         "UNION ALL SELECT car, 'does not name the car' FROM reports.car_reports "
         "WHERE position(car IN markdown) = 0 LIMIT 20",
-        [catalog.load().slugs],
+        [view.slugs],
     )
     return check_result(
         failing,
-        count_rows(store, "reports.car_reports"),
+        view.count("reports.car_reports"),
         "one report per catalog car",
         severity=dg.AssetCheckSeverity.WARN,
     )
+
+
+checks = [
+    layer_checks(
+        "reports",
+        [
+            Rule(
+                ("reports", "car_reports"),
+                "report_for_every_car",
+                "every catalog car has a report that names it",
+                _report_for_every_car,
+                blocking=False,
+            )
+        ],
+    )
+]

@@ -389,7 +389,7 @@ def price_estimates(
     frames = []
     if len(uris) and len(lots):
         model_uri = uris["model_uri"].iloc[0]
-        model = load_pyfunc(model_uri)
+        model = load_pyfunc(model_uri, mlflow_store.artifacts_dir())
         cars = list(uris["car"])
         mine = lots[lots["car"].isin(cars)]
         as_of = pd.to_datetime(lots["sold_at"]).max().to_period("M").to_timestamp()

@@ -3,49 +3,55 @@
 import dagster as dg
 
 from vintage_ai_assets.defs.platform.check_factories import (
+    CheckView,
+    Rule,
     check_result,
-    count_rows,
-    known_cars_check,
-    unique_check,
+    known_cars_rule,
+    layer_checks,
+    unique_rule,
 )
-from vintage_ai_assets.defs.platform.resources import WarehouseResource
-
-checks = [
-    known_cars_check(["models", "value_direction"]),
-    known_cars_check(["models", "price_models"]),
-    unique_check(["forecasts", "price_estimates"], ["car", "kind", "lot_id"]),
-]
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["models", "value_direction"]),
-    name="probability_in_range",
-    blocking=True,
-    description="each car's probability of a higher index in 6 months is within 0..1",
-)
-def probability_in_range(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    store = warehouse.get()
-    failing = store.query(
+def _probability_in_range(view: CheckView) -> dg.AssetCheckResult:
+    failing = view.query(
         "SELECT car, probability, status FROM models.value_direction "
         "WHERE probability IS NULL OR probability < 0 OR probability > 1 LIMIT 20"
     )
-    return check_result(
-        failing, count_rows(store, "models.value_direction"), "0 <= probability <= 1"
-    )
+    return check_result(failing, view.count("models.value_direction"), "0 <= probability <= 1")
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["forecasts", "price_estimates"]),
-    name="ordered_price_quantiles",
-    blocking=True,
-    description="every price estimate is positive with p10 <= p50 <= p90",
-)
-def ordered_price_quantiles(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    store = warehouse.get()
-    failing = store.query(
+def _ordered_price_quantiles(view: CheckView) -> dg.AssetCheckResult:
+    failing = view.query(
         "SELECT car, kind, lot_id, p10, p50, p90 FROM forecasts.price_estimates "
         "WHERE NOT (p10 > 0 AND p10 <= p50 * (1 + 1e-9) AND p50 <= p90 * (1 + 1e-9)) LIMIT 20"
     )
-    return check_result(
-        failing, count_rows(store, "forecasts.price_estimates"), "0 < p10 <= p50 <= p90"
-    )
+    return check_result(failing, view.count("forecasts.price_estimates"), "0 < p10 <= p50 <= p90")
+
+
+checks = [
+    layer_checks(
+        "value_models",
+        [
+            known_cars_rule(["models", "value_direction"]),
+            Rule(
+                ("models", "value_direction"),
+                "probability_in_range",
+                "each car's probability of a higher index in 6 months is within 0..1",
+                _probability_in_range,
+            ),
+            known_cars_rule(["models", "price_models"]),
+        ],
+    ),
+    layer_checks(
+        "price_estimates",
+        [
+            unique_rule(["forecasts", "price_estimates"], ["car", "kind", "lot_id"]),
+            Rule(
+                ("forecasts", "price_estimates"),
+                "ordered_price_quantiles",
+                "every price estimate is positive with p10 <= p50 <= p90",
+                _ordered_price_quantiles,
+            ),
+        ],
+    ),
+]
