@@ -53,3 +53,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present (only on the team's machines and CI)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_platform(tmp_path_factory):
+    """The graph built once per session on a slice of the demo (``demo_platform.py``); use
+    it under ``demo_platform.environment(built)``."""
+    from vintage_ai_assets_tests.demo_platform import build
+
+    return build(tmp_path_factory.mktemp("platform"))

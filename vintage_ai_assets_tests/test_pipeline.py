@@ -3,10 +3,7 @@ idempotent reruns, MLflow runs and the planted demo signals."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -15,24 +12,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from vintage_ai_assets import settings
-from vintage_ai_assets.catalog import DEFAULT_CATALOG_PATH
 from vintage_ai_assets.demo.generator import (
     FAULT_CAR,
     FAULT_TERMS,
     RISING_CAR,
     DemoSpec,
-    write_demo_inbox,
 )
-from vintage_ai_assets.paths import DataPaths
-from vintage_ai_assets.run_plan import inbox_text_bytes
 from vintage_ai_assets.tracking import load_pyfunc, local_model_folder
 from vintage_ai_assets.warehouse import Warehouse, connect
+from vintage_ai_assets_tests.demo_platform import CARS, END, HISTORY_MONTHS, START, environment
 
-CARS = (FAULT_CAR, RISING_CAR, "porsche-993")
-START, END = date(2025, 11, 20), date(2026, 3, 29)  # 130 days around the fault onset
 FAULT_ONSET = DemoSpec(start=START, end=END).fault_onset  # 2026-02-01
-HISTORY_MONTHS = 36  # auction lots and valuation points before the first day
 PUBLIC_COLUMNS = {
     "clean.mentions": {
         "mention_id",
@@ -52,42 +42,11 @@ PUBLIC_COLUMNS = {
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory):
-    from vintage_ai_assets.cli import Platform
-
-    root = tmp_path_factory.mktemp("platform")
-    full = yaml.safe_load(DEFAULT_CATALOG_PATH.read_text())
-    subset = {"makes": full["makes"], "cars": [c for c in full["cars"] if c["slug"] in CARS]}
-    catalog_file = root / "catalog.yaml"
-    catalog_file.write_text(yaml.safe_dump(subset))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VINTAGE_AI_CATALOG", str(catalog_file))
-        patch.setenv("VINTAGE_AI_DATA_DIR", str(root / "data"))
-        patch.setenv("DAGSTER_HOME", str(root / "data" / "dagster_home"))
-        from vintage_ai_assets.catalog import load_catalog
-
-        paths = DataPaths(root / "data").ensure()
-        write_demo_inbox(
-            paths.inbox,
-            load_catalog(),
-            DemoSpec(
-                start=START,
-                end=END,
-                cars=CARS,
-                texts_per_car_month=60,
-                price_history_months=HISTORY_MONTHS,
-            ),
-        )
-        # An inbox "too large" for one run: the days are backfilled in two runs.
-        text_mib = inbox_text_bytes(paths.inbox) / 2**20
-        patch.setenv("VINTAGE_AI_RUN_INBOX_MB", f"{text_mib * 0.6:.6f}")
-        settings.use(None)  # the module's environment is this test platform's settings
-        built = Platform(paths, log_level="ERROR")
-        terminal = io.StringIO()
-        with contextlib.redirect_stdout(terminal):
-            results = built.build(START, END, say=print)
-        built.results = results
-        built.terminal = terminal.getvalue()
+def platform(demo_platform):
+    """The session's built platform, with its environment in force for this module."""
+    with environment(demo_platform):
+        built = demo_platform.platform
+        built.results, built.terminal = demo_platform.results, demo_platform.terminal
         yield built
 
 
@@ -368,8 +327,10 @@ def test_a_changed_catalog_is_written_again(platform, tmp_path):
     from vintage_ai_assets.catalog import catalog_path
 
     assert platform.catalog_current()
+    entries = yaml.safe_load(catalog_path().read_text())
+    entries["cars"][0]["model"] += " (renamed)"
     edited = tmp_path / "catalog.yaml"
-    edited.write_text(catalog_path().read_text().replace("Integrale", "Integrale Evo", 1))
+    edited.write_text(yaml.safe_dump(entries))
     before = settings.current()
     settings.use(replace(before, catalog=edited))
     try:
