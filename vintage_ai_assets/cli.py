@@ -1,4 +1,4 @@
-"""The `vintage-ai` command: demo, backfill, refresh, retrain, status, generate-demo.
+"""The `vintage-ai` command: demo, backfill, refresh, retrain, status, price, generate-demo.
 
 Runs go through the Dagster instance of the data directory (so they show in the UI's run
 history); a range of days is always one run, not one process per day.
@@ -367,6 +367,69 @@ def cmd_status(args, paths: DataPaths) -> None:
     print(status.to_string(index=False))
 
 
+def cmd_price(args, paths: DataPaths) -> None:
+    from vintage_ai_assets.catalog import load_catalog
+    from vintage_ai_assets.cleaning.matching import CarMatcher
+    from vintage_ai_assets.valuation.pricing import (
+        Listing,
+        ListingError,
+        load_pricer,
+        match_listing,
+    )
+
+    listing = Listing(
+        make=args.make,
+        model=args.model,
+        year=args.year,
+        mileage=args.mileage,
+        title=args.title,
+        sold_on=_parse_day(args.date, "--date") if args.date else None,
+    )
+    catalog = load_catalog()
+    matcher = CarMatcher(catalog)
+    try:
+        match_listing(listing, catalog, matcher)  # a bad listing fails before the model loads
+        pricer = load_pricer(paths.warehouse, paths.mlflow_artifacts, catalog, matcher)
+        quote = pricer.quote(listing)
+    except ListingError as exc:
+        raise CliError(str(exc)) from None
+    print(quote_text(quote))
+
+
+def quote_text(quote) -> str:
+    """A quote as the terminal shows it: the car, p10/p50/p90, the model, similar sales."""
+    listing = quote.listing
+    miles = f" · {listing.mileage:,.0f} mi" if listing.mileage is not None else ""
+    lines = [
+        f"{quote.car.name} ({quote.car.slug}) · {listing.year}{miles} · sold {quote.sold_on}",
+        f"  p10  ${quote.p10:>12,.0f}",
+        f"  p50  ${quote.p50:>12,.0f}",
+        f"  p90  ${quote.p90:>12,.0f}   (USD)",
+    ]
+    if quote.alternatives:
+        lines.append(
+            f"  also possible: {', '.join(quote.alternatives)} (a --title tells them apart)"
+        )
+    lines.append(f"priced as: {quote.priced_as} · model: {quote.model}")
+    sales = quote.comparables
+    if sales.empty:
+        lines.append(f"no sales of {quote.car.slug} recorded yet")
+        return "\n".join(lines)
+    lines.append(f"the {len(sales)} most similar recent sales:")
+    for sale in sales.itertuples(index=False):
+        year = "" if pd_isna(sale.year) else f"{int(sale.year)}"
+        mileage = "" if pd_isna(sale.mileage) else f"{sale.mileage:,.0f} mi"
+        lines.append(
+            f"  {sale.sold_at:%Y-%m-%d}  {year:>4}  {mileage:>10}  ${sale.price_usd:>11,.0f}  "
+            f"{str(sale.title)[:60]}"
+        )
+    return "\n".join(lines)
+
+
+def pd_isna(value) -> bool:
+    return value is None or value != value
+
+
 def cmd_home(args, paths: DataPaths) -> None:
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
     print(install_instance_settings(home))
@@ -424,6 +487,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=30.0, help="seconds to wait for a running writer"
     )
     status.set_defaults(func=cmd_status)
+    price = sub.add_parser(
+        "price",
+        help="price one car: p10/p50/p90 in USD, the catalog car, similar recent sales",
+    )
+    price.add_argument("--make", required=True, help="e.g. Porsche")
+    price.add_argument("--model", required=True, help="e.g. 911")
+    price.add_argument("--year", required=True, type=int, help="model year, e.g. 1989")
+    price.add_argument("--mileage", type=float, help="miles (optional)")
+    price.add_argument("--title", help="the listing's title (tells close models apart)")
+    price.add_argument("--date", help="sale date YYYY-MM-DD (default: today, UTC)")
+    price.set_defaults(func=cmd_price)
     return parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from vintage_ai_assets.catalog import Catalog
+from vintage_ai_assets.catalog import Car, Catalog
 from vintage_ai_assets.cleaning.exchange_rates import usd_rates
 from vintage_ai_assets.cleaning.matching import CarMatcher
 
@@ -28,24 +28,12 @@ def match_lots(
     rates = usd_rates(lots["currency"], lots["sold_at"]).to_numpy()
     cars, reasons = [], []
     for row, rate in zip(lots.itertuples(index=False), rates, strict=True):
-        text = f"{row.make} {row.model} {row.title}"
-        candidates = [catalog[slug] for slug in matcher.cars(text)]
         year = None if pd.isna(row.year) else int(row.year)
-        if year is not None:
-            in_years = [
-                c for c in candidates if c.years[0] - YEAR_SLACK <= year <= c.years[1] + YEAR_SLACK
-            ]
-            if candidates and not in_years:
-                cars.append(None)
-                reasons.append("year_outside_production")
-                continue
-            candidates = in_years
-        if candidates and pd.isna(rate):
-            cars.append(None)
-            reasons.append("unknown_currency")
-            continue
-        cars.append(candidates[0].slug if candidates else None)
-        reasons.append(None if candidates else "no_car")
+        car, reason = lot_car(matcher, catalog, row.make, row.model, row.title, year)
+        if car is not None and pd.isna(rate):
+            car, reason = None, "unknown_currency"
+        cars.append(car.slug if car is not None else None)
+        reasons.append(reason)
     matched = lots.assign(
         car=pd.Series(cars, index=lots.index, dtype=object),
         reason=pd.Series(reasons, index=lots.index, dtype=object),
@@ -55,3 +43,20 @@ def match_lots(
     kept = matched[keep].drop(columns=["reason"]).copy()
     kept["price_usd"] = kept["price"].to_numpy(dtype="float64") * rates[keep]
     return kept.reset_index(drop=True), rejected.reset_index(drop=True)
+
+
+def lot_car(
+    matcher: CarMatcher, catalog: Catalog, make: str, model: str, title: str, year: int | None
+) -> tuple[Car | None, str | None]:
+    """(the catalog car a lot is, None) or (None, why not: ``no_car`` or
+    ``year_outside_production``): the first car its make, model and title name whose
+    production years (± :data:`YEAR_SLACK`) hold its year."""
+    candidates = [catalog[slug] for slug in matcher.cars(f"{make} {model} {title}")]
+    if year is not None:
+        in_years = [
+            c for c in candidates if c.years[0] - YEAR_SLACK <= year <= c.years[1] + YEAR_SLACK
+        ]
+        if candidates and not in_years:
+            return None, "year_outside_production"
+        candidates = in_years
+    return (candidates[0], None) if candidates else (None, "no_car")
