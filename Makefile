@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NOTEBOOK_STAMP := $(VENV)/.installed-notebook
 
 export VINTAGE_AI_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(VINTAGE_AI_DATA_DIR)/dagster_home
@@ -56,6 +57,17 @@ lint: install home
 ## The Dagster UI (and daemon) on http://127.0.0.1:3000 over the same data directory.
 dev: install home
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+## JupyterLab on the example notebook (notebooks/explore_warehouse.ipynb) over the same data
+## directory, read-only: run `make demo` first. CAR=<slug> picks the car (default: most mentioned).
+.PHONY: notebook
+notebook: install home $(NOTEBOOK_STAMP)
+	$(BIN)/jupyter lab --ip 127.0.0.1 --no-browser notebooks/explore_warehouse.ipynb
+
+# The notebook extra (JupyterLab) at the tested versions, installed once.
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/pip install -qq -c constraints.txt -e '.[dev,notebook]'
+	touch $(NOTEBOOK_STAMP)
 
 ## The MLflow UI on http://127.0.0.1:5000 over the data directory's tracking store: one run
 ## per car and model family (attention-forecasts, value-direction, price-model).
