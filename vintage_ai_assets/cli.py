@@ -1,4 +1,5 @@
-"""The `vintage-ai` command: demo, backfill, refresh, retrain, status, price, generate-demo.
+"""The `vintage-ai` command: demo, backfill, refresh, retrain, status, price, serve, publish,
+generate-demo.
 
 Runs go through the Dagster instance of the data directory (so they show in the UI's run
 history); a range of days is always one run, not one process per day.
@@ -34,7 +35,7 @@ DEMO_PRICE_HISTORY_MONTHS = 60
 RELEASE_ABOVE_BYTES = 1 << 30
 
 #: Commands that print one answer and run no pipeline: their library output stays as it is.
-QUIET_COMMANDS = ("home", "status")
+QUIET_COMMANDS = ("home", "status", "serve")
 
 
 class CliError(Exception):
@@ -255,7 +256,22 @@ class Platform:
         tags = range_tags(cars[0], cars[-1])
         results.append(self.run(job, tags=tags, partitions=len(cars), unit="cars"))
         say(f"cars done in {duration(time.monotonic() - started)}")
+        say(self.publish())
         return results
+
+    def publish(self) -> str:
+        """Publish a snapshot of the public tables for the API and the app (recorded as a
+        materialisation of serving/snapshot); returns a line saying so."""
+        import dagster as dg
+
+        from vintage_ai_assets.defs.serving.snapshot import SNAPSHOT_KEY, snapshot_metadata
+        from vintage_ai_assets.serving.snapshot import publish
+
+        published = publish(self.paths.warehouse, self.paths.serving)
+        self.instance.report_runless_asset_event(
+            dg.AssetMaterialization(SNAPSHOT_KEY, metadata=snapshot_metadata(published.manifest))
+        )
+        return f"published {published.path.name} for the API and the app"
 
 
 def demo_spec(paths: DataPaths, end: date, texts_per_car_month: float | None = None):
@@ -351,6 +367,7 @@ def cmd_retrain(args, paths: DataPaths) -> None:
     print(f"cars ({len(cars)}, {PER_CAR_JOB}): one run")
     platform.run(PER_CAR_JOB, tags=range_tags(cars[0], cars[-1]), partitions=len(cars), unit="cars")
     print(f"cars done in {duration(time.monotonic() - started)}")
+    print(platform.publish())
 
 
 def cmd_status(args, paths: DataPaths) -> None:
@@ -430,6 +447,35 @@ def pd_isna(value) -> bool:
     return value is None or value != value
 
 
+def cmd_publish(args, paths: DataPaths) -> None:
+    if not paths.warehouse.exists():
+        raise CliError(f"no warehouse at {paths.warehouse}: run `vintage-ai demo` first")
+    print(Platform(paths).publish())
+
+
+def cmd_serve(args, paths: DataPaths) -> None:
+    import logging
+
+    import uvicorn
+
+    from vintage_ai_assets.serving.api import create_app
+    from vintage_ai_assets.serving.snapshot import current
+
+    if current(paths.serving) is None:
+        if not paths.warehouse.exists():
+            raise CliError(f"no warehouse at {paths.warehouse}: run `vintage-ai demo` first")
+        print(Platform(paths).publish())
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    api_log = logging.getLogger("vintage_ai.api")
+    api_log.addHandler(handler)
+    api_log.setLevel(logging.INFO)
+    api_log.propagate = False
+    print(f"serving {paths.root} on http://{args.host}:{args.port} (OpenAPI at /docs)")
+    # uvicorn's access log names the client's address: the app logs requests without it.
+    uvicorn.run(create_app(paths), host=args.host, port=args.port, access_log=False)
+
+
 def cmd_home(args, paths: DataPaths) -> None:
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
     print(install_instance_settings(home))
@@ -498,6 +544,14 @@ def build_parser() -> argparse.ArgumentParser:
     price.add_argument("--title", help="the listing's title (tells close models apart)")
     price.add_argument("--date", help="sale date YYYY-MM-DD (default: today, UTC)")
     price.set_defaults(func=cmd_price)
+    serve = sub.add_parser("serve", help="the HTTP API (FastAPI) over the published snapshot")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+    publish = sub.add_parser(
+        "publish", help="publish a snapshot of the public tables for the API and the app now"
+    )
+    publish.set_defaults(func=cmd_publish)
     return parser
 
 

@@ -68,6 +68,12 @@ class DataPaths:
         partial.replace(self.settings_file)
 
     @property
+    def serving(self) -> Path:
+        """Snapshots of the public tables that the API and the app read
+        (:mod:`vintage_ai_assets.serving.snapshot`)."""
+        return self.root / "serving"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 

@@ -219,12 +219,13 @@ class Pricer:
                 ) from None
         today = datetime.now(UTC).date()
         cars = [car for car, _ in matches]
-        similar = [
-            comparable_sales(
-                self.sold, car.slug, listing.year, listing.mileage, listing.sold_on or today
-            )
-            for listing, car in zip(listings, cars, strict=True)
-        ]
+        found: dict[tuple, pd.DataFrame] = {}  # a batch often repeats a car and year
+        similar = []
+        for listing, car in zip(listings, cars, strict=True):
+            key = (car.slug, listing.year, listing.mileage, listing.sold_on or today)
+            if key not in found:
+                found[key] = comparable_sales(self.sold, *key)
+            similar.append(found[key])
         models = [
             self.model_name(listing, car, sales)
             for listing, car, sales in zip(listings, cars, similar, strict=True)
