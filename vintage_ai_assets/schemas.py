@@ -353,6 +353,26 @@ CAR_REPORTS = DataFrameSchema(
     coerce=True,
 )
 
+CAR_ALERTS = DataFrameSchema(
+    {
+        "car": _text(checks=SLUG),
+        "kind": _text(checks=Check.isin(["sentiment_drop", "theme_growth", "volume_spike"])),
+        "topic_id": Column("Int64", nullable=True),
+        "label": _text(nullable=True),
+        "raised_on": Column("datetime64[ns]"),
+        "until": Column("datetime64[ns]"),
+        "active": Column(bool),
+        "value": Column(float),
+        "threshold": Column(float),
+        "z": Column(float),
+        "message": _text(),
+        "notified_at": Column("datetime64[ns]", nullable=True),
+    },
+    name="car_alerts",
+    strict=True,
+    coerce=True,
+)
+
 CATALOG_CARS = DataFrameSchema(
     {
         "car": _text(checks=SLUG, unique=True),

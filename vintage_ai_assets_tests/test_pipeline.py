@@ -50,21 +50,26 @@ def platform(demo_platform):
         yield built
 
 
-def test_every_run_succeeds_and_every_check_passes(platform):
+def test_every_run_succeeds_and_every_check_passes_but_the_planted_faults_alert(platform):
     evaluations = [e for r in platform.results for e in r.get_asset_check_evaluations()]
     assert len(evaluations) >= 10
-    failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
-    assert failed == []
+    failed = [e for e in evaluations if not e.passed]
+    # The one failure is the business warning the demo's planted fault must raise.
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
+        ("reports/car_alerts", "no_recent_alerts")
+    ]
+    assert failed[0].severity == dg.AssetCheckSeverity.WARN
+    assert FAULT_CAR in failed[0].metadata["sample"].value
 
 
 def test_the_terminal_shows_each_step_with_its_partitions_and_rows(platform):
     lines = platform.terminal.splitlines()
     steps = [line for line in lines if line.startswith("[")]
-    # The catalog, two runs of days (12 steps each), the cars (8 steps).
-    assert len(steps) == 1 + 2 * 12 + 8, platform.terminal
+    # The catalog, two runs of days (12 steps each), the cars (9 steps).
+    assert len(steps) == 1 + 2 * 12 + 9, platform.terminal
     assert steps[1].startswith("[ 1/12] raw/auction_lots · 65/65 days · ")
     assert steps[24].startswith("[12/12] series/car_daily · 65/65 days · 195 rows")
-    assert steps[-1].startswith("[8/8] reports/car_reports · 3/3 cars · 3 rows")
+    assert steps[-1].startswith("[9/9] reports/car_reports · 3/3 cars · 3 rows")
     assert "days 2025-11-20..2026-03-29 (130 days): 2 runs (a large inbox)" in lines
     # Long steps say how far they are; nothing but the platform's lines reaches the terminal.
     assert any(
@@ -72,7 +77,10 @@ def test_the_terminal_shows_each_step_with_its_partitions_and_rows(platform):
         for line in lines
     )
     assert all(
-        line.startswith(("[", "        ", "      ! raw", "days", "cars", "catalog"))
+        line.startswith(
+            ("[", "        ", "      ! raw", "days", "cars", "catalog", "published snapshot-")
+        )
+        or line == "      ! check failed: reports/car_alerts no_recent_alerts"  # the planted fault
         for line in lines
     ), platform.terminal
 
@@ -315,6 +323,7 @@ def test_a_daily_refresh_reforecasts_without_retraining(platform):
         "series/price_index",
         "forecasts/car_forecasts",
         "forecasts/price_estimates",
+        "reports/car_alerts",
         "reports/car_reports",
     }
 
@@ -354,6 +363,7 @@ def test_definitions_load():
         "models/value_direction",
         "models/price_models",
         "forecasts/price_estimates",
+        "reports/car_alerts",
         "reports/car_reports",
     } <= keys
     assert os.environ["VINTAGE_AI_START_DATE"] == "2025-11-20"

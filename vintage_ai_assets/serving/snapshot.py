@@ -36,6 +36,7 @@ TABLES: dict[str, str | None] = {
     "forecasts.car_forecasts": "origin",
     "forecasts.price_estimates": "as_of",
     "reports.car_reports": "data_through",
+    "reports.car_alerts": "until",
     "clean.auction_lots": "sold_at",
 }
 POINTER = "current.json"

@@ -196,6 +196,28 @@ class MLflowResource(dg.ConfigurableResource):
         return Path(self.artifacts)
 
 
+class AlertsResource(dg.ConfigurableResource):
+    """The alert rules' set amounts (:class:`vintage_ai_assets.reports.alerts.AlertRules`)
+    and where alerts are posted: ``webhook_url`` from ``VINTAGE_AI_ALERT_WEBHOOK`` (a
+    ``dg.EnvVar``: a URL may hold a token, so it is never shown), none by default."""
+
+    sentiment_drop: float = 0.25
+    theme_growth: float = 0.15
+    volume_ratio: float = 3.0
+    min_z: float = 6.0
+    webhook_url: str | None = None
+
+    def rules(self):
+        from vintage_ai_assets.reports.alerts import AlertRules
+
+        return AlertRules(
+            sentiment_drop=self.sentiment_drop,
+            theme_growth=self.theme_growth,
+            volume_ratio=self.volume_ratio,
+            min_z=self.min_z,
+        )
+
+
 class RedditResource(dg.ConfigurableResource):
     """Reddit API access through praw (read-only, application-only OAuth).
 
@@ -329,6 +351,7 @@ def build_resources(config: Settings | None = None) -> dict[str, object]:
             client_secret=_secret("REDDIT_CLIENT_SECRET"),
             user_agent=_secret("REDDIT_USER_AGENT"),
         ),
+        "alerts": AlertsResource(webhook_url=_secret("VINTAGE_AI_ALERT_WEBHOOK")),
         "forums": ForumResource(
             sites_file=str(config.forums_file) if config.forums_file else None,
             user_agent=crawler_user_agent(config.contact),

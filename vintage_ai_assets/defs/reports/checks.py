@@ -26,6 +26,20 @@ def _report_for_every_car(view: CheckView) -> dg.AssetCheckResult:
     )
 
 
+def _no_recent_alerts(view: CheckView) -> dg.AssetCheckResult:
+    failing = view.query(
+        "SELECT car, kind, label, raised_on, until, message FROM reports.car_alerts "
+        "WHERE active OR until > (SELECT max(date) FROM series.car_daily) - INTERVAL 28 DAY "
+        "ORDER BY raised_on DESC LIMIT 20"
+    )
+    return check_result(
+        failing,
+        view.count("reports.car_alerts"),
+        "no alert held in the last 28 days (a failure lists the cars to look at)",
+        severity=dg.AssetCheckSeverity.WARN,
+    )
+
+
 checks = [
     layer_checks(
         "reports",
@@ -36,7 +50,15 @@ checks = [
                 "every catalog car has a report that names it",
                 _report_for_every_car,
                 blocking=False,
-            )
+            ),
+            Rule(
+                ("reports", "car_alerts"),
+                "no_recent_alerts",
+                "no car's sentiment fell, theme grew fast or volume spiked in the last 28 days "
+                "(a warning that lists the alerts)",
+                _no_recent_alerts,
+                blocking=False,
+            ),
         ],
     )
 ]
