@@ -476,6 +476,30 @@ def cmd_serve(args, paths: DataPaths) -> None:
     uvicorn.run(create_app(paths), host=args.host, port=args.port, access_log=False)
 
 
+def cmd_app(args, paths: DataPaths) -> None:
+    """The insights app (Streamlit, ``serving/app.py``) over the published snapshot, in a
+    child process; a snapshot is published first when there is none."""
+    import subprocess
+
+    from vintage_ai_assets.serving.snapshot import current
+
+    if current(paths.serving) is None:
+        if not paths.warehouse.exists():
+            raise CliError(f"no warehouse at {paths.warehouse}: run `vintage-ai demo` first")
+        print(Platform(paths).publish())
+    script = Path(__file__).resolve().parent / "serving" / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(script)]
+    command += ["--server.address", args.host, "--server.port", str(args.port)]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    # the installed app, not a draft: no file watcher, no developer menu
+    command += ["--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+    env = {**os.environ, "VINTAGE_AI_DATA_DIR": str(paths.root.resolve())}
+    print(f"the insights app for {paths.root} on http://{args.host}:{args.port}", flush=True)
+    code = subprocess.run(command, env=env, check=False).returncode
+    if code not in (0, -15):  # -15: stopped by SIGTERM
+        raise CliError(f"streamlit exited with status {code}")
+
+
 def cmd_home(args, paths: DataPaths) -> None:
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
     print(install_instance_settings(home))
@@ -548,6 +572,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
+    app = sub.add_parser(
+        "app", help="the insights app (Streamlit): board, a page per car, a price form"
+    )
+    app.add_argument("--host", default="127.0.0.1")
+    app.add_argument("--port", type=int, default=8501)
+    app.set_defaults(func=cmd_app)
     publish = sub.add_parser(
         "publish", help="publish a snapshot of the public tables for the API and the app now"
     )
