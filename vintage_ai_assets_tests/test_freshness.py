@@ -23,14 +23,14 @@ def test_every_user_facing_layer_has_a_freshness_policy():
     policies = {spec.key: spec.freshness_policy for spec in defs.resolve_all_asset_specs()}
     per_car = {k for k, p in policies.items() if p == FRESHNESS["car"]}
     daily = {k for k, p in policies.items() if p == FRESHNESS["day"]}
-    # Every per-car layer (themes, price index, models, forecasts, reports) and the daily
+    # Every per-car layer (themes, price index, models, forecasts, reports, alerts) and the daily
     # layers users read; not the raw records, embeddings or the catalog.
     car_assets = {
         spec.key
         for spec in defs.resolve_all_asset_specs()
         if isinstance(spec.partitions_def, dg.DynamicPartitionsDefinition)
     }
-    assert per_car == car_assets and len(per_car) == 10
+    assert per_car == car_assets and len(per_car) == 11
     assert daily == {
         dg.AssetKey(k)
         for k in (["clean", "mentions"], ["nlp", "mention_sentiment"], ["series", "car_daily"])
