@@ -1,6 +1,7 @@
 """Run every evaluation (`make eval`): owners' mail cleaning, language identification, car
-matching (team and Reddit texts; owners' messages and captions), sentiment, themes, prices, value direction, attention forecasts (on the warehouse
-of `make demo`).
+matching (team and Reddit texts; owners' messages and captions), sentiment, themes, prices,
+price ranges per auction source, value direction, attention forecasts (the last three on
+the warehouse of `make demo`).
 
 Each prints its table and writes JSON under benchmarks/results/.
 """
@@ -15,6 +16,7 @@ from vintage_ai_assets.evaluation import (
     mail_cleaning,
     matching,
     owners_matching,
+    price_sources,
     prices,
     sentiment,
     themes,
@@ -31,6 +33,7 @@ def main() -> int:
         ("sentiment", sentiment),
         ("themes", themes),
         ("prices", prices),
+        ("price_sources", price_sources),
         ("value_direction", value_direction),
         ("attention", attention),
     ):
