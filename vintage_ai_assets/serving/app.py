@@ -37,6 +37,18 @@ FORECAST = "#f58518"
 THEMES_SHOWN = 8
 
 
+#: How a table of sales (recent ones, or a quote's similar ones) shows its columns.
+SALES_COLUMNS = {
+    "sold_at": st.column_config.DateColumn("sold", format="YYYY-MM-DD"),
+    "year": st.column_config.NumberColumn("year", format="%d"),
+    "mileage": st.column_config.NumberColumn("miles", format="%d"),
+    "price_usd": st.column_config.NumberColumn("price (USD)", format="$%d"),
+    "title": st.column_config.TextColumn("title", width="large"),
+    "auction_house": "auction house",
+    "url": st.column_config.LinkColumn("listing", display_text="open ›"),
+}
+
+
 @st.cache_resource
 def _reader(serving: str) -> rm.SnapshotReader:
     """One reader per data directory: it reopens the snapshot when a newer one is published."""
@@ -382,15 +394,7 @@ def car_page(reader: rm.SnapshotReader, names: dict[str, str]) -> None:
         st.dataframe(
             sales,
             hide_index=True,
-            column_config={
-                "sold_at": st.column_config.DateColumn("sold", format="YYYY-MM-DD"),
-                "year": st.column_config.NumberColumn("year", format="%d"),
-                "mileage": st.column_config.NumberColumn("miles", format="%d"),
-                "price_usd": st.column_config.NumberColumn("price (USD)", format="$%d"),
-                "title": st.column_config.TextColumn("title", width="large"),
-                "auction_house": "auction house",
-                "url": st.column_config.LinkColumn("listing", display_text="open ›"),
-            },
+            column_config=SALES_COLUMNS,
         )
 
 
@@ -458,15 +462,7 @@ def price_page(root: Path) -> None:
         quote.comparables,
         hide_index=True,
         column_order=["sold_at", "year", "mileage", "price_usd", "title", "auction_house", "url"],
-        column_config={
-            "sold_at": st.column_config.DateColumn("sold", format="YYYY-MM-DD"),
-            "year": st.column_config.NumberColumn("year", format="%d"),
-            "mileage": st.column_config.NumberColumn("miles", format="%d"),
-            "price_usd": st.column_config.NumberColumn("price (USD)", format="$%d"),
-            "title": st.column_config.TextColumn("title", width="large"),
-            "auction_house": "auction house",
-            "url": st.column_config.LinkColumn("listing", display_text="open ›"),
-        },
+        column_config=SALES_COLUMNS,
     )
 
 
