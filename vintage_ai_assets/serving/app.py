@@ -4,10 +4,11 @@ warehouse. ``vintage-ai app`` runs it (``streamlit run`` on this file).
 
 Pages, chosen in the sidebar or by the URL (``?page=car&car=porsche-993``, ``?page=price``):
 
-* **Board**: risers and fallers by sentiment change and by attention, a chart of the two
-  changes, and one row per car with sparklines of 90 days of mentions and 7-day sentiment.
-* **Car**: sentiment and volume with their 90-day forecast bands, themes over time with
-  quotes, the price index with the 6-month value direction, the recent sales.
+* **Board**: the alerts of the last 90 days, risers and fallers by sentiment change and by
+  attention, a chart of the two changes, and one row per car with sparklines of 90 days of
+  mentions and 7-day sentiment.
+* **Car**: its alerts, sentiment and volume with their 90-day forecast bands, themes over
+  time with quotes, the price index with the 6-month value direction, the recent sales.
 * **Price a car**: p10 / p50 / p90 of a listing, the car it matched and similar sales.
 
 Every chart is Altair (Vega-Lite, bundled with Streamlit: nothing is loaded from a CDN).
