@@ -415,6 +415,8 @@ def cmd_price(args, paths: DataPaths) -> None:
 
 def quote_text(quote) -> str:
     """A quote as the terminal shows it: the car, p10/p50/p90, the model, similar sales."""
+    import pandas as pd
+
     listing = quote.listing
     miles = f" · {listing.mileage:,.0f} mi" if listing.mileage is not None else ""
     lines = [
@@ -434,17 +436,13 @@ def quote_text(quote) -> str:
         return "\n".join(lines)
     lines.append(f"the {len(sales)} most similar recent sales:")
     for sale in sales.itertuples(index=False):
-        year = "" if pd_isna(sale.year) else f"{int(sale.year)}"
-        mileage = "" if pd_isna(sale.mileage) else f"{sale.mileage:,.0f} mi"
+        year = "" if pd.isna(sale.year) else f"{int(sale.year)}"
+        mileage = "" if pd.isna(sale.mileage) else f"{sale.mileage:,.0f} mi"
         lines.append(
             f"  {sale.sold_at:%Y-%m-%d}  {year:>4}  {mileage:>10}  ${sale.price_usd:>11,.0f}  "
             f"{str(sale.title)[:60]}"
         )
     return "\n".join(lines)
-
-
-def pd_isna(value) -> bool:
-    return value is None or value != value
 
 
 def cmd_publish(args, paths: DataPaths) -> None:

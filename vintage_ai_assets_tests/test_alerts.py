@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from vintage_ai_assets.demo.generator import FAULT_CAR
-from vintage_ai_assets.reports.alerts import AlertRules, find_alerts, new_alerts
+from vintage_ai_assets.reports.alerts import AlertRules, find_alerts
 from vintage_ai_assets.reports.webhook import WebhookError, post_alerts
 from vintage_ai_assets_tests.demo_platform import END, START, environment
 
@@ -97,12 +97,6 @@ def test_a_volume_spike_is_an_alert_that_ends():
     spike = spikes.iloc[0]
     assert not spike["active"] and spike["value"] >= 3
     assert LAST - pd.Timedelta(days=60) <= spike["raised_on"] <= LAST - pd.Timedelta(days=52)
-
-
-def test_only_alerts_not_seen_before_are_new():
-    found = find_alerts("falling", _mentions(change_day=150), LABELS, LAST)
-    assert len(new_alerts(found, found.iloc[:0])) == 1
-    assert new_alerts(found, found).empty
 
 
 class _Hook(BaseHTTPRequestHandler):

@@ -228,14 +228,3 @@ def find_alerts(
     rows += volume_alerts(car, frame, days, rules)
     out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
     return out.sort_values(["raised_on", "kind"]).reset_index(drop=True) if len(out) else out
-
-
-def new_alerts(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
-    """The active alerts of ``current`` that ``previous`` did not have (the same car, kind,
-    theme and first day): what is worth telling someone about now."""
-    active = current[current["active"]]
-    if previous.empty:
-        return active
-    key = ["car", "kind", "topic_id", "raised_on"]
-    seen = previous[key].astype(str).agg("|".join, axis=1)
-    return active[~active[key].astype(str).agg("|".join, axis=1).isin(set(seen))]
