@@ -7,7 +7,7 @@ are copied into a new DuckDB file under ``<data>/serving/`` and ``current.json``
 replaced to name it (a rename: readers see the old snapshot or the new one, whole). A
 snapshot is never written again, so any number of processes read it at once.
 
-Published by the CLI after its runs and by the ``serving_snapshot`` sensor after runs
+Published by the CLI after its runs and by the ``serving_snapshot_after_runs`` sensor after runs
 launched elsewhere; the two snapshots before the current one are kept (a reader that
 opened one keeps reading it), older ones are deleted.
 """
