@@ -129,6 +129,42 @@ def test_words_in_the_title_move_the_price(price_model):
     assert p50[2] < 0.85 * p50[0]  # true effect: (200/60)^-0.3 = 0.70
 
 
+def test_a_model_whose_market_moved_lately_is_priced_at_its_new_level(monkeypatch):
+    """The 911's prices rise 35% four months before the cut-off: too few lots for a tree to
+    split on, but its recent level carries the move into the test months."""
+    from vintage_ai_assets.valuation import prices
+
+    lots = synthetic_lots(2400, seed=5)
+    moved = (lots["model"] == "911") & (pd.to_datetime(lots["sold_at"]) >= "2023-03-01")
+    lots.loc[moved, "price"] *= np.exp(0.3)
+    train, test = time_split(lots, "2023-07-01")
+    moved_test = test[test["model"] == "911"]
+
+    def bias(model) -> float:
+        p50 = model.predict(moved_test)["p50"]
+        return float(np.mean(np.log(moved_test["price"]) - np.log(p50)))
+
+    assert abs(bias(fit_price_model(train))) < 0.04
+    monkeypatch.setattr(prices, "RECENT_DAYS", 0)  # no recent level: the all-time one
+    assert bias(fit_price_model(train)) > 0.06
+
+
+def test_recent_level_counts_only_sales_before_the_lot():
+    from vintage_ai_assets.valuation.prices import SMOOTHING, _RecentLevel
+
+    level = _RecentLevel.fit(
+        pd.Series(["a", "a", "a", "a", "b"]),
+        np.array([0.0, 10.0, 10.0, 200.0, 5.0]),
+        np.array([1.0, 2.0, 3.0, 4.0, 5.0]),
+    )
+    got, n = level.transform(
+        pd.Series(["a", "a", "a", "a", "b", "c"]), np.array([10.0, 11.0, 200.0, 1000.0, 5.0, 3.0])
+    )
+    expected = [1 / (1 + SMOOTHING), 6 / (3 + SMOOTHING), 0.0, 4 / (1 + SMOOTHING), 0.0, 0.0]
+    np.testing.assert_allclose(got, expected)  # day 200: [20, 200) is empty; day 1000: the
+    np.testing.assert_allclose(np.expm1(n), [1, 3, 0, 1, 0, 0])  # latest 180 days it knows
+
+
 def test_lots_without_a_description_are_priced_as_well_as_described_ones():
     """Trained on described lots, a bare lot (title only) is not priced low."""
     lots = synthetic_lots(900, seed=3)
